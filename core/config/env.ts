@@ -1,0 +1,139 @@
+/** Reading and validating configuration from environment variables. */
+
+/** A configuration value is missing or malformed; `variable` names the culprit. */
+export class ConfigError extends Error {
+  /** The environment variable at fault. */
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/** The environment as a plain map (e.g. `Deno.env.toObject()`). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Typed readers over an environment map. Each throws {@linkcode ConfigError} naming the
+ * variable when its value is present but invalid; an empty value counts as absent.
+ *
+ * @example
+ * ```ts
+ * const r = new EnvReader({ PORT: "80" });
+ * r.int("PORT", 50051, { min: 1, max: 65535 }); // 80
+ * ```
+ */
+export class EnvReader {
+  readonly #env: Env;
+  constructor(env: Env) {
+    this.#env = env;
+  }
+
+  #raw(name: string): string | undefined {
+    const v = this.#env[name]?.trim();
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  /** A string, or `fallback` when unset. */
+  string(name: string, fallback: string): string {
+    return this.#raw(name) ?? fallback;
+  }
+
+  /** An integer within [min, max]. */
+  int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+    const raw = this.#raw(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+    return this.#inRange(name, Number(raw), range);
+  }
+
+  /** A finite number within [min, max]. */
+  number(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+    const raw = this.#raw(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got "${raw}"`);
+    return this.#inRange(name, n, range);
+  }
+
+  #inRange(name: string, n: number, { min, max }: { min?: number; max?: number }): number {
+    if (min !== undefined && n < min) throw new ConfigError(name, `must be ≥ ${min}, got ${n}`);
+    if (max !== undefined && n > max) throw new ConfigError(name, `must be ≤ ${max}, got ${n}`);
+    return n;
+  }
+
+  /** One of `choices`. */
+  oneOf<T extends string>(name: string, fallback: T, choices: readonly T[]): T {
+    const raw = this.#raw(name);
+    if (raw === undefined) return fallback;
+    if (!(choices as readonly string[]).includes(raw)) {
+      throw new ConfigError(name, `must be one of ${choices.join(", ")}, got "${raw}"`);
+    }
+    return raw as T;
+  }
+
+  /** `true`/`false`/`1`/`0`/`yes`/`no`. */
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.#raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes"].includes(raw)) return true;
+    if (["0", "false", "no"].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  }
+
+  /** A URL whose scheme is one of `protocols` (e.g. ["mysql:"]). Passwords never appear in errors. */
+  url(name: string, fallback: string, protocols: readonly string[]): string {
+    const raw = this.#raw(name) ?? fallback;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(name, "is not a valid URL");
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(" or ")}, got "${url.protocol}"`);
+    }
+    return raw;
+  }
+
+  /** A `host:port` listen or connect address. */
+  hostPort(name: string, fallback: string): string {
+    const raw = this.#raw(name) ?? fallback;
+    parseHostPort(raw, name);
+    return raw;
+  }
+
+  /** A comma-separated list of `host:port`. */
+  hostPortList(name: string, fallback: string): string[] {
+    const raw = this.#raw(name) ?? fallback;
+    const items = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (items.length === 0) throw new ConfigError(name, "must list at least one host:port");
+    for (const item of items) parseHostPort(item, name);
+    return items;
+  }
+}
+
+/** Splits `host:port` (IPv6 in brackets allowed); throws {@linkcode ConfigError} for `variable`. */
+export function parseHostPort(raw: string, variable: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(variable, `must be host:port, got "${raw}"`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * Runs `load` and turns a {@linkcode ConfigError} into one line on stderr and exit code 2.
+ * For executables: `const config = loadOrExit(() => loadConfig(Deno.env.toObject()))`.
+ */
+export function loadOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      Deno.exit(2);
+    }
+    throw err;
+  }
+}
