@@ -94,6 +94,9 @@ export class EnvReader {
     if (!protocols.includes(url.protocol)) {
       throw new ConfigError(name, `must use ${protocols.join(" or ")}, got "${url.protocol}"`);
     }
+    if (url.protocol === "mysql:" && !/^\/[A-Za-z0-9_]{1,64}$/.test(url.pathname)) {
+      throw new ConfigError(name, "must name a database of letters, digits or underscores");
+    }
     return raw;
   }
 

@@ -1,0 +1,28 @@
+import type { UserRepository } from "../users/user_repository.ts";
+import type { CommandResult, Outcome } from "./outcome.ts";
+
+/** What identifies one command request. */
+export interface LedgerEntry {
+  /** The client's idempotency key. */
+  readonly requestId: string;
+  /** Which command, e.g. "RegisterUser". */
+  readonly command: string;
+  /** Hash of the normalised request; a reused id with another fingerprint is rejected. */
+  readonly fingerprint: string;
+}
+
+/**
+ * At-most-once execution (the port). `once` runs `work` and stores its outcome under the
+ * request id in the same transaction; a repeated id returns the stored outcome without running
+ * `work` again. When `work` throws, nothing is stored and nothing it did is kept.
+ *
+ * @throws {RequestIdConflictError} when the id was stored with another fingerprint
+ */
+export interface CommandLedger {
+  once(
+    entry: LedgerEntry,
+    work: (users: UserRepository) => Promise<Outcome>,
+  ): Promise<CommandResult>;
+  /** Deletes stored ids older than `olderThanMs`; returns how many went. */
+  purge(olderThanMs: number): Promise<number>;
+}

@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+import { parseEmail } from "../domain/email.ts";
+import { parseTicker } from "../domain/ticker.ts";
+import { checkThreshold, parseThresholds } from "../domain/thresholds.ts";
+import type { User } from "../domain/user.ts";
+import { ValidationError } from "../domain/validation_error.ts";
+import type { CommandLedger, LedgerEntry } from "./command_ledger.ts";
+import { type CommandResult, Outcome } from "./outcome.ts";
+import { RequestCache } from "./request_cache.ts";
+import { RequestIdConflictError } from "./request_id_conflict_error.ts";
+import type { UserRepository } from "../users/user_repository.ts";
+
+/** Longest request_id accepted. */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+/** RegisterUser as received; thresholds are absent when not set. */
+export interface RegisterUserInput {
+  email?: string | undefined;
+  ticker?: string | undefined;
+  requestId?: string | undefined;
+  highValue?: number | null | undefined;
+  lowValue?: number | null | undefined;
+}
+
+/** LoginUser and DeleteUser as received. */
+export interface UserRefInput {
+  email?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/** UpdateUser as received: absent fields keep their value; `clear*` remove a threshold. */
+export interface UpdateUserInput extends RegisterUserInput {
+  clearHigh?: boolean | undefined;
+  clearLow?: boolean | undefined;
+}
+
+/** Dependencies of {@linkcode CommandService}. */
+export interface CommandServiceDeps {
+  ledger: CommandLedger;
+  /** Defaults to a cache of 10,000 entries and 600 s. */
+  cache?: RequestCache;
+}
+
+/**
+ * The write side: register, login, update and delete, each executed at most once per
+ * request_id. Invalid input throws {@linkcode ValidationError} before anything is stored.
+ *
+ * @example
+ * ```ts
+ * const service = new CommandService({ ledger });
+ * const { outcome } = await service.register({ email: "a@b.co", ticker: "AAPL", requestId: "r1", highValue: 200 });
+ * ```
+ */
+export class CommandService {
+  readonly #ledger: CommandLedger;
+  readonly #cache: RequestCache;
+
+  constructor({ ledger, cache = new RequestCache() }: CommandServiceDeps) {
+    this.#ledger = ledger;
+    this.#cache = cache;
+  }
+
+  /** Subscribes a new user. ALREADY_EXISTS when the e-mail is registered. */
+  register(input: RegisterUserInput): Promise<CommandResult> {
+    const action = "register user";
+    const requestId = _requestId(input.requestId, action);
+    const user: User = {
+      email: parseEmail(input.email, action),
+      ticker: parseTicker(input.ticker, action),
+      thresholds: parseThresholds(input.highValue, input.lowValue, action),
+    };
+    return this.#once({ requestId, command: "RegisterUser", payload: user }, async (users) => {
+      const result = await users.insert(user);
+      return result === "duplicate"
+        ? Outcome.alreadyExists(`user ${user.email} is already registered`)
+        : Outcome.ok(`user ${user.email} registered for ${user.ticker}`);
+    });
+  }
+
+  /** Checks that the user exists. NOT_FOUND otherwise. */
+  login(input: UserRefInput): Promise<CommandResult> {
+    const action = "log in";
+    const requestId = _requestId(input.requestId, action);
+    const email = parseEmail(input.email, action);
+    return this.#once({ requestId, command: "LoginUser", payload: { email } }, async (users) => {
+      const user = await users.findForUpdate(email);
+      return user
+        ? Outcome.ok(`user ${email} logged in`, true)
+        : Outcome.notFound(`user ${email} is not registered`);
+    });
+  }
+
+  /** Changes ticker and/or thresholds; a changed threshold is re-armed. NOT_FOUND when unknown. */
+  update(input: UpdateUserInput): Promise<CommandResult> {
+    const action = "update user";
+    const requestId = _requestId(input.requestId, action);
+    const email = parseEmail(input.email, action);
+    const ticker = (input.ticker ?? "").trim() === "" ? null : parseTicker(input.ticker, action);
+    const high = checkThreshold(input.highValue, "high_value", action);
+    const low = checkThreshold(input.lowValue, "low_value", action);
+    const clearHigh = input.clearHigh === true;
+    const clearLow = input.clearLow === true;
+    if (clearHigh && high !== null) {
+      throw new ValidationError(
+        `Cannot ${action}: give high_value or clear_high_value, not both`,
+        "high_value",
+      );
+    }
+    if (clearLow && low !== null) {
+      throw new ValidationError(
+        `Cannot ${action}: give low_value or clear_low_value, not both`,
+        "low_value",
+      );
+    }
+    if (ticker === null && high === null && low === null && !clearHigh && !clearLow) {
+      throw new ValidationError(
+        `Cannot ${action}: nothing to change (give ticker, high_value, low_value, ` +
+          `clear_high_value or clear_low_value)`,
+      );
+    }
+    const payload = { email, ticker, high, low, clearHigh, clearLow };
+    return this.#once({ requestId, command: "UpdateUser", payload }, async (users) => {
+      const before = await users.findForUpdate(email);
+      if (!before) return Outcome.notFound(`user ${email} is not registered`);
+      const after: User = {
+        email,
+        ticker: ticker ?? before.ticker,
+        thresholds: parseThresholds(
+          clearHigh ? null : high ?? before.thresholds.high,
+          clearLow ? null : low ?? before.thresholds.low,
+          action,
+        ),
+      };
+      await users.update(before, after);
+      return Outcome.ok(`user ${email} updated`);
+    });
+  }
+
+  /** Removes the user and all its state. NOT_FOUND when unknown. */
+  delete(input: UserRefInput): Promise<CommandResult> {
+    const action = "delete user";
+    const requestId = _requestId(input.requestId, action);
+    const email = parseEmail(input.email, action);
+    return this.#once({ requestId, command: "DeleteUser", payload: { email } }, async (users) => {
+      return await users.delete(email)
+        ? Outcome.ok(`user ${email} deleted`)
+        : Outcome.notFound(`user ${email} is not registered`);
+    });
+  }
+
+  async #once(
+    request: { requestId: string; command: string; payload: unknown },
+    work: (users: UserRepository) => Promise<Outcome>,
+  ): Promise<CommandResult> {
+    const entry: LedgerEntry = {
+      requestId: request.requestId,
+      command: request.command,
+      fingerprint: _fingerprint(request.command, request.payload),
+    };
+    const cached = this.#cache.get(entry.requestId);
+    if (cached) {
+      if (cached.fingerprint !== entry.fingerprint) {
+        throw new RequestIdConflictError(entry.requestId);
+      }
+      return { outcome: cached.outcome, replayed: true };
+    }
+    const result = await this.#ledger.once(entry, work);
+    this.#cache.set(entry.requestId, { fingerprint: entry.fingerprint, outcome: result.outcome });
+    return result;
+  }
+}
+
+function _requestId(raw: string | undefined, action: string): string {
+  const id = (raw ?? "").trim();
+  if (id === "") {
+    throw new ValidationError(`Cannot ${action}: request_id is required`, "request_id");
+  }
+  if (id.length > MAX_REQUEST_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id)) {
+    throw new ValidationError(
+      `Cannot ${action}: request_id must be 1-${MAX_REQUEST_ID_LENGTH} printable ASCII characters`,
+      "request_id",
+    );
+  }
+  return id;
+}
+
+function _fingerprint(command: string, payload: unknown): string {
+  return createHash("sha256").update(JSON.stringify([command, payload])).digest("hex");
+}

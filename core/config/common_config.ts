@@ -1,0 +1,15 @@
+import type { LogLevel } from "../log/logger.ts";
+import type { EnvReader } from "./env.ts";
+
+/** Default MYSQL_URL: the local server, database `tickerwatch` (created if missing). */
+export const DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/tickerwatch";
+
+/** MYSQL_URL: a mysql:// URL whose path names the database. */
+export function readMysqlUrl(r: EnvReader): string {
+  return r.url("MYSQL_URL", DEFAULT_MYSQL_URL, ["mysql:"]);
+}
+
+/** LOG_LEVEL: debug, info, warn or error (default info). */
+export function readLogLevel(r: EnvReader): LogLevel {
+  return r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const);
+}

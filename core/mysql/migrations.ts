@@ -1,0 +1,109 @@
+import type { Logger } from "../log/logger.ts";
+import { silentLogger } from "../log/logger.ts";
+import type { MysqlDatabase } from "./mysql_database.ts";
+
+/** One schema step. Every statement must be safe to run again (IF NOT EXISTS). */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+/** The schema, oldest first. Append new versions; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "users",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS users (
+        email VARCHAR(254) NOT NULL,
+        ticker VARCHAR(20) NOT NULL,
+        high_value DOUBLE NULL,
+        low_value DOUBLE NULL,
+        high_fired BOOLEAN NOT NULL DEFAULT FALSE,
+        low_fired BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (email),
+        KEY idx_users_ticker (ticker)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
+  {
+    version: 2,
+    name: "quotes",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS quotes (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+        ticker VARCHAR(20) NOT NULL,
+        price DOUBLE NOT NULL,
+        at DATETIME(3) NOT NULL,
+        PRIMARY KEY (id),
+        KEY idx_quotes_ticker_at (ticker, at, id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
+  {
+    version: 3,
+    name: "processed_requests",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS processed_requests (
+        request_id VARCHAR(128) NOT NULL,
+        command VARCHAR(32) NOT NULL,
+        fingerprint CHAR(64) NOT NULL,
+        status VARCHAR(16) NOT NULL,
+        message VARCHAR(1024) NOT NULL,
+        success BOOLEAN NULL,
+        created_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (request_id),
+        KEY idx_processed_requests_created_at (created_at)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
+];
+
+const _LOCK = "tickerwatch.migrate";
+
+/**
+ * Brings the schema up to date. Safe to run from several processes at once (a named lock
+ * serialises them) and again after a crash (statements are idempotent).
+ *
+ * @returns the versions applied by this call
+ */
+export async function migrate(
+  db: MysqlDatabase,
+  { migrations = MIGRATIONS, logger = silentLogger }: {
+    migrations?: readonly Migration[];
+    logger?: Logger;
+  } = {},
+): Promise<number[]> {
+  return await db.withConnection(async (sql) => {
+    const [lock] = await sql.query("SELECT GET_LOCK(?, 60) AS ok", [_LOCK]);
+    if ((lock as { ok: number }[])[0]?.ok !== 1) {
+      throw new Error("could not take the migration lock within 60 s");
+    }
+    try {
+      await sql.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INT NOT NULL PRIMARY KEY,
+        name VARCHAR(100) NOT NULL,
+        applied_at DATETIME(3) NOT NULL
+      ) ENGINE=InnoDB`);
+      const [rows] = await sql.query("SELECT version FROM schema_migrations");
+      const done = new Set((rows as { version: number }[]).map((r) => r.version));
+      const applied: number[] = [];
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (done.has(m.version)) continue;
+        for (const statement of m.statements) await sql.query(statement);
+        await sql.query(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+          [m.version, m.name, new Date()],
+        );
+        logger.info("migration applied", { version: m.version, name: m.name });
+        applied.push(m.version);
+      }
+      return applied;
+    } finally {
+      await sql.query("SELECT RELEASE_LOCK(?)", [_LOCK]);
+    }
+  });
+}

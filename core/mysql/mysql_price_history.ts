@@ -1,0 +1,48 @@
+import type { RowDataPacket } from "mysql2/promise";
+import type { Email } from "../domain/email.ts";
+import type { Ticker } from "../domain/ticker.ts";
+import type { PriceHistory, StoredQuote } from "../queries/price_history.ts";
+import type { MysqlDatabase } from "./mysql_database.ts";
+
+/** {@linkcode PriceHistory} on the `users` and `quotes` tables. */
+export class MysqlPriceHistory implements PriceHistory {
+  readonly #db: MysqlDatabase;
+  constructor(db: MysqlDatabase) {
+    this.#db = db;
+  }
+
+  tickerOf(email: Email): Promise<Ticker | undefined> {
+    return this.#db.withConnection(async (sql) => {
+      const [rows] = await sql.execute<RowDataPacket[]>(
+        "SELECT ticker FROM users WHERE email = ?",
+        [email],
+      );
+      return rows[0]?.ticker as Ticker | undefined;
+    });
+  }
+
+  latest(ticker: Ticker): Promise<StoredQuote | undefined> {
+    return this.#db.withConnection(async (sql) => {
+      const [rows] = await sql.execute<RowDataPacket[]>(
+        "SELECT price, at FROM quotes WHERE ticker = ? ORDER BY at DESC, id DESC LIMIT 1",
+        [ticker],
+      );
+      const row = rows[0];
+      return row ? { price: Number(row.price), at: row.at as Date } : undefined;
+    });
+  }
+
+  average(ticker: Ticker, count: number): Promise<{ average: number; count: number }> {
+    return this.#db.withConnection(async (sql) => {
+      // query(), not execute(): MySQL 8 rejects a bound LIMIT in prepared statements.
+      const [rows] = await sql.query<RowDataPacket[]>(
+        `SELECT AVG(price) AS average, COUNT(*) AS n FROM (
+           SELECT price FROM quotes WHERE ticker = ? ORDER BY at DESC, id DESC LIMIT ?
+         ) AS latest`,
+        [ticker, count],
+      );
+      const row = rows[0];
+      return { average: Number(row?.average ?? 0), count: Number(row?.n ?? 0) };
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import type { RowDataPacket } from "mysql2/promise";
+import type { Email } from "../domain/email.ts";
+import type { Ticker } from "../domain/ticker.ts";
+import type { User } from "../domain/user.ts";
+import type { UserRepository } from "../users/user_repository.ts";
+import type { Sql } from "./mysql_database.ts";
+
+interface _UserRow extends RowDataPacket {
+  email: string;
+  ticker: string;
+  high_value: number | null;
+  low_value: number | null;
+}
+
+/** {@linkcode UserRepository} on the `users` table, bound to one transaction's connection. */
+export class MysqlUserRepository implements UserRepository {
+  readonly #sql: Sql;
+  readonly #now: () => Date;
+  constructor(sql: Sql, now: () => Date = () => new Date()) {
+    this.#sql = sql;
+    this.#now = now;
+  }
+
+  async findForUpdate(email: Email): Promise<User | undefined> {
+    const [rows] = await this.#sql.execute<_UserRow[]>(
+      "SELECT email, ticker, high_value, low_value FROM users WHERE email = ? FOR UPDATE",
+      [email],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      email: row.email as Email,
+      ticker: row.ticker as Ticker,
+      thresholds: { high: row.high_value, low: row.low_value },
+    };
+  }
+
+  async insert(user: User): Promise<"inserted" | "duplicate"> {
+    const now = this.#now();
+    try {
+      await this.#sql.execute(
+        `INSERT INTO users (email, ticker, high_value, low_value, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [user.email, user.ticker, user.thresholds.high, user.thresholds.low, now, now],
+      );
+      return "inserted";
+    } catch (err) {
+      if ((err as { code?: string }).code === "ER_DUP_ENTRY") return "duplicate";
+      throw err;
+    }
+  }
+
+  async update(before: User, after: User): Promise<void> {
+    // A threshold that changed (or a new ticker) starts armed again.
+    const tickerChanged = before.ticker !== after.ticker;
+    const rearmHigh = tickerChanged || before.thresholds.high !== after.thresholds.high;
+    const rearmLow = tickerChanged || before.thresholds.low !== after.thresholds.low;
+    await this.#sql.execute(
+      `UPDATE users SET ticker = ?, high_value = ?, low_value = ?,
+         high_fired = IF(?, FALSE, high_fired), low_fired = IF(?, FALSE, low_fired), updated_at = ?
+       WHERE email = ?`,
+      [
+        after.ticker,
+        after.thresholds.high,
+        after.thresholds.low,
+        rearmHigh,
+        rearmLow,
+        this.#now(),
+        after.email,
+      ],
+    );
+  }
+
+  async delete(email: Email): Promise<boolean> {
+    const [result] = await this.#sql.execute("DELETE FROM users WHERE email = ?", [email]);
+    return (result as { affectedRows: number }).affectedRows > 0;
+  }
+}

@@ -1,0 +1,18 @@
+import type { Email } from "../domain/email.ts";
+import type { Ticker } from "../domain/ticker.ts";
+
+/** One stored price of a ticker. */
+export interface StoredQuote {
+  readonly price: number;
+  readonly at: Date;
+}
+
+/** The read model the query service needs (the port; MySQL implements it). */
+export interface PriceHistory {
+  /** The ticker the user follows, or undefined when the user is unknown. */
+  tickerOf(email: Email): Promise<Ticker | undefined>;
+  /** The newest quote of the ticker, by time. */
+  latest(ticker: Ticker): Promise<StoredQuote | undefined>;
+  /** Mean of the newest `count` quotes and how many there were (0 when none). */
+  average(ticker: Ticker, count: number): Promise<{ average: number; count: number }>;
+}

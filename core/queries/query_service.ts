@@ -1,0 +1,72 @@
+import { type Email, parseEmail } from "../domain/email.ts";
+import { NotFoundError } from "../domain/not_found_error.ts";
+import type { Ticker } from "../domain/ticker.ts";
+import { ValidationError } from "../domain/validation_error.ts";
+import type { PriceHistory } from "./price_history.ts";
+
+/** Largest `count` GetAverageValue accepts. */
+export const MAX_AVERAGE_COUNT = 10_000;
+
+/** Answer of {@linkcode QueryService.latest}. */
+export interface LatestValue {
+  readonly email: string;
+  readonly ticker: Ticker;
+  readonly value: number;
+  readonly at: Date;
+}
+
+/** Answer of {@linkcode QueryService.average}. */
+export interface AverageValue {
+  readonly email: string;
+  readonly ticker: Ticker;
+  readonly average: number;
+  /** How many quotes were averaged; fewer than asked when fewer exist. */
+  readonly count: number;
+}
+
+/**
+ * The read side: the latest quote and the average of the latest N quotes of the user's ticker.
+ *
+ * @throws {ValidationError} for a bad e-mail or count
+ * @throws {NotFoundError} when the user or the ticker's data is missing
+ */
+export class QueryService {
+  readonly #history: PriceHistory;
+  constructor({ history }: { history: PriceHistory }) {
+    this.#history = history;
+  }
+
+  /** The newest quote of the user's ticker. */
+  async latest(input: { email?: string | undefined }): Promise<LatestValue> {
+    const email = parseEmail(input.email, "get latest value");
+    const ticker = await this.#tickerOf(email);
+    const quote = await this.#history.latest(ticker);
+    if (!quote) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
+    return { email, ticker, value: quote.price, at: quote.at };
+  }
+
+  /** Mean of the newest `count` (1..10,000) quotes of the user's ticker. */
+  async average(
+    input: { email?: string | undefined; count?: number | undefined },
+  ): Promise<AverageValue> {
+    const action = "get average value";
+    const email = parseEmail(input.email, action);
+    const count = input.count ?? 0;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_AVERAGE_COUNT) {
+      throw new ValidationError(
+        `Cannot ${action}: count must be an integer from 1 to ${MAX_AVERAGE_COUNT}, got ${count}`,
+        "count",
+      );
+    }
+    const ticker = await this.#tickerOf(email);
+    const result = await this.#history.average(ticker, count);
+    if (result.count === 0) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
+    return { email, ticker, average: result.average, count: result.count };
+  }
+
+  async #tickerOf(email: Email): Promise<Ticker> {
+    const ticker = await this.#history.tickerOf(email);
+    if (!ticker) throw new NotFoundError(`user ${email} is not registered`);
+    return ticker;
+  }
+}

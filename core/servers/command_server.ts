@@ -1,0 +1,108 @@
+import { CommandService } from "../commands/command_service.ts";
+import { RequestCache } from "../commands/request_cache.ts";
+import { readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import { type Env, EnvReader } from "../config/env.ts";
+import { commandHandlers } from "../grpc/command_handlers.ts";
+import { GrpcServer } from "../grpc/grpc_server.ts";
+import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
+import type { Logger, LogLevel } from "../log/logger.ts";
+import { MysqlCommandLedger } from "../mysql/mysql_command_ledger.ts";
+import { openDatabase } from "../mysql/open_database.ts";
+import { watchDatabaseHealth } from "./database_health.ts";
+
+/** Configuration of the command server (see {@linkcode loadCommandServerConfig}). */
+export interface CommandServerConfig {
+  grpcAddr: string;
+  mysqlUrl: string;
+  logLevel: LogLevel;
+  /** How long a processed request_id is remembered in MySQL. */
+  requestRetentionMs: number;
+  requestCacheSize: number;
+  requestCacheTtlMs: number;
+  shutdownGraceMs: number;
+}
+
+/** Environment variables the command server reads. */
+export const COMMAND_SERVER_ENV = [
+  "GRPC_ADDR",
+  "MYSQL_URL",
+  "LOG_LEVEL",
+  "REQUEST_RETENTION_S",
+  "REQUEST_CACHE_SIZE",
+  "REQUEST_CACHE_TTL_S",
+  "SHUTDOWN_GRACE_MS",
+] as const;
+
+/**
+ * Reads the command server's configuration.
+ *
+ * @throws {ConfigError} naming the first invalid variable
+ */
+export function loadCommandServerConfig(env: Env): CommandServerConfig {
+  const r = new EnvReader(env);
+  return {
+    grpcAddr: r.hostPort("GRPC_ADDR", "0.0.0.0:50051"),
+    mysqlUrl: readMysqlUrl(r),
+    logLevel: readLogLevel(r),
+    requestRetentionMs: r.int("REQUEST_RETENTION_S", 86_400, { min: 1 }) * 1000,
+    requestCacheSize: r.int("REQUEST_CACHE_SIZE", 10_000, { min: 1, max: 10_000_000 }),
+    requestCacheTtlMs: r.int("REQUEST_CACHE_TTL_S", 600, { min: 1 }) * 1000,
+    shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
+  };
+}
+
+/** A running server: the bound port, and `stop` to drain and close. */
+export interface RunningServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the command server: opens MySQL (waiting while it is unreachable), migrates, serves
+ * UserCommandService with health and reflection, and purges expired request ids.
+ */
+export async function startCommandServer(
+  config: CommandServerConfig,
+  { logger, signal }: { logger: Logger; signal?: AbortSignal },
+): Promise<RunningServer> {
+  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  const ledger = new MysqlCommandLedger(db);
+  const service = new CommandService({
+    ledger,
+    cache: new RequestCache({
+      maxEntries: config.requestCacheSize,
+      ttlMs: config.requestCacheTtlMs,
+    }),
+  });
+  const proto = loadUserServiceProto();
+  const server = await GrpcServer.start({
+    address: config.grpcAddr,
+    logger,
+    services: [{
+      name: "user_service.UserCommandService",
+      definition: proto.commandService.service,
+      implementation: commandHandlers(service, logger),
+    }],
+  });
+  const purge = async () => {
+    try {
+      const purged = await ledger.purge(config.requestRetentionMs);
+      if (purged > 0) logger.info("expired request ids purged", { purged });
+    } catch (err) {
+      logger.warn("request id purge failed", { err });
+    }
+  };
+  await purge();
+  const purgeTimer = setInterval(purge, Math.min(config.requestRetentionMs / 4, 600_000));
+  const health = watchDatabaseHealth(db, server, logger);
+  return {
+    port: server.port,
+    async stop() {
+      clearInterval(purgeTimer);
+      health.stop();
+      await server.shutdown(config.shutdownGraceMs);
+      await db.close();
+      logger.info("command server stopped");
+    },
+  };
+}
