@@ -10,6 +10,39 @@ export * from "./config/env.ts";
 export * from "./log/logger.ts";
 
 // --- users, commands, queries, MySQL, gRPC (owner: core + gRPC issue) ---
+export * from "./config/common_config.ts";
+export * from "./runtime/shutdown.ts";
+export * from "./runtime/run_service.ts";
+export * from "./domain/validation_error.ts";
+export * from "./domain/not_found_error.ts";
+export * from "./domain/email.ts";
+export * from "./domain/ticker.ts";
+export * from "./domain/thresholds.ts";
+export * from "./domain/user.ts";
+export * from "./users/user_repository.ts";
+export * from "./commands/outcome.ts";
+export * from "./commands/command_ledger.ts";
+export * from "./commands/request_cache.ts";
+export * from "./commands/request_id_conflict_error.ts";
+export * from "./commands/command_service.ts";
+export * from "./queries/price_history.ts";
+export * from "./queries/query_service.ts";
+export * from "./mysql/database_unavailable_error.ts";
+export * from "./mysql/mysql_database.ts";
+export * from "./mysql/migrations.ts";
+export * from "./mysql/open_database.ts";
+export * from "./mysql/mysql_user_repository.ts";
+export * from "./mysql/mysql_command_ledger.ts";
+export * from "./mysql/mysql_price_history.ts";
+export * from "./grpc/user_service_proto.ts";
+export * from "./grpc/grpc_errors.ts";
+export * from "./grpc/grpc_metrics.ts";
+export * from "./grpc/grpc_server.ts";
+export * from "./grpc/command_handlers.ts";
+export * from "./grpc/query_handlers.ts";
+export * from "./servers/database_health.ts";
+export * from "./servers/command_server.ts";
+export * from "./servers/query_server.ts";
 
 // --- Kafka (owner: Kafka issue) ---
 
