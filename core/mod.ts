@@ -45,5 +45,12 @@ export * from "./servers/command_server.ts";
 export * from "./servers/query_server.ts";
 
 // --- Kafka (owner: Kafka issue) ---
+export * from "./kafka/topics.ts";
+export * from "./kafka/kafka_errors.ts";
+export * from "./kafka/kafka_client.ts";
+export * from "./kafka/batching_producer.ts";
+export * from "./kafka/consumer_runner.ts";
+export * from "./kafka/topic_admin.ts";
+export * from "./kafka/kafka_admin_config.ts";
 
 // --- prices, circuit breaker, mail (owner: pipeline issue) ---

@@ -1,0 +1,307 @@
+/**
+ * A consumer group member that validates each message, hands it to a handler, and commits its
+ * offset only after the handler finished; malformed messages are parked in `<topic>.dlq`.
+ */
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
+import type { z } from "zod";
+import { type Logger, silentLogger } from "../log/logger.ts";
+import { BatchingProducer } from "./batching_producer.ts";
+import { isRetriable } from "./kafka_errors.ts";
+import { dlqTopicOf } from "./topics.ts";
+
+/** A consumed message whose value passed JSON parsing and the schema. */
+export interface ConsumedMessage<T> {
+  /** Topic it came from. */
+  topic: string;
+  /** Partition it came from. */
+  partition: number;
+  /** Its offset (decimal string). */
+  offset: string;
+  /** Its key as UTF-8, or null. */
+  key: string | null;
+  /** The validated value. */
+  value: T;
+  /** Headers, as kafkajs decodes them. */
+  headers: IHeaders;
+}
+
+/** Exponential backoff of handler retries. */
+export interface RetryBackoff {
+  /** First wait in ms; default 200. */
+  initialMs?: number;
+  /** Cap of a single wait in ms; default 30000. */
+  maxMs?: number;
+  /** Growth factor per attempt; default 2. */
+  factor?: number;
+}
+
+/** Options of {@linkcode ConsumerRunner}. */
+export interface ConsumerRunnerOptions<T> {
+  /** A client from {@linkcode createKafkaClient}. */
+  kafka: Kafka;
+  /** Consumer group; a new group starts from the earliest offset. */
+  groupId: string;
+  /** Topic to consume. Its dead-letter topic `<topic>.dlq` must exist. */
+  topic: string;
+  /** Schema of the JSON value (zod). */
+  schema: z.ZodType<T>;
+  /**
+   * Does the work for one message. Throwing retries the message with backoff, unless the error
+   * has `retriable: false` ({@linkcode MessageHandlingError}): then it goes to the DLQ.
+   */
+  handler: (message: ConsumedMessage<T>) => Promise<void>;
+  /** Default {@linkcode silentLogger}. */
+  logger?: Logger;
+  /** Backoff between handler attempts. */
+  retry?: RetryBackoff;
+  /** Producer for the DLQ; default one made from `kafka` and closed with the runner. */
+  dlqProducer?: BatchingProducer;
+  /** Group session timeout in ms; default 10000 (the broker's minimum is 6000). */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval in ms; default 1000. */
+  heartbeatIntervalMs?: number;
+}
+
+/** Headers a DLQ record carries, naming where the original was. */
+export const DLQ_HEADERS = {
+  topic: "dlq-original-topic",
+  partition: "dlq-original-partition",
+  offset: "dlq-original-offset",
+  reason: "dlq-reason",
+} as const;
+
+/** The JSON value of a DLQ record. */
+export interface DlqValue {
+  /** Why the message was parked. */
+  reason: string;
+  /** The original value: UTF-8 text, or base64 when it was not valid UTF-8. */
+  original: string | null;
+  /** How `original` is encoded. */
+  originalEncoding: "utf8" | "base64";
+  /** Where the original was. */
+  source: { topic: string; partition: number; offset: string };
+  /** When it was parked (ISO 8601). */
+  parkedAt: string;
+}
+
+type _Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * Runs one consumer group member over one topic with auto-commit off. Messages of a partition
+ * are processed one by one; each is JSON-parsed and validated with `schema`, then passed to
+ * `handler`, and its offset is committed only after the handler returned (at-least-once: a
+ * crash before the commit means redelivery). Retriable handler errors are retried with capped
+ * exponential backoff, heartbeating meanwhile, and the message is never skipped. Messages that
+ * fail parsing or validation, and non-retriable handler errors, are written to `<topic>.dlq`
+ * (see {@linkcode DlqValue}, {@linkcode DLQ_HEADERS}) and then committed.
+ *
+ * @example
+ * ```ts
+ * await using runner = await ConsumerRunner.start({
+ *   kafka, groupId: "alert_notifier_group", topic: TOPIC_TO_NOTIFIER, schema: AlertSchema,
+ *   handler: async ({ value }) => await mailer.send(value),
+ * });
+ * ```
+ */
+export class ConsumerRunner<T> {
+  readonly #options: ConsumerRunnerOptions<T>;
+  readonly #consumer: Consumer;
+  readonly #log: Logger;
+  readonly #stopping = new AbortController();
+  readonly #ownsDlqProducer: boolean;
+  #dlq: BatchingProducer | undefined;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: ConsumerRunnerOptions<T>) {
+    this.#options = options;
+    this.#log = (options.logger ?? silentLogger).child({
+      component: "consumer",
+      groupId: options.groupId,
+      topic: options.topic,
+    });
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+      allowAutoTopicCreation: false,
+    });
+    this.#dlq = options.dlqProducer;
+    this.#ownsDlqProducer = options.dlqProducer === undefined;
+  }
+
+  /**
+   * Connects, joins the group and starts consuming; resolves once consumption has started
+   * (not once partitions are assigned).
+   *
+   * @throws the kafkajs error when connecting or subscribing fails
+   */
+  static async start<T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner<T>> {
+    const runner = new ConsumerRunner(options);
+    await runner.#start();
+    return runner;
+  }
+
+  /** The kafkajs consumer, for its instrumentation events (e.g. `consumer.events.GROUP_JOIN`). */
+  get consumer(): Consumer {
+    return this.#consumer;
+  }
+
+  async #start(): Promise<void> {
+    const { kafka, topic } = this.#options;
+    this.#dlq ??= await BatchingProducer.connect({ kafka, logger: this.#log, lingerMs: 0 });
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#log.error("consumer crashed", { error: payload.error, restart: payload.restart });
+    });
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await this.#consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const done = await this.#process(topic, partition, message, heartbeat);
+        if (!done) return; // stopping: leave it uncommitted, it will be redelivered
+        const next = (BigInt(message.offset) + 1n).toString();
+        await this.#consumer.commitOffsets([{ topic, partition, offset: next }]);
+      },
+    });
+    this.#log.info("consumer started");
+  }
+
+  /** Returns false when the runner stopped before the message was done. */
+  async #process(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const where = { partition, offset: message.offset };
+    const parsed = this.#parse(message);
+    let park: string | undefined = parsed.ok ? undefined : parsed.reason;
+    for (let attempt = 1;; attempt++) {
+      if (this.#stopping.signal.aborted) return false;
+      try {
+        if (park === undefined && parsed.ok) {
+          await this.#options.handler({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString("utf8") ?? null,
+            value: parsed.value,
+            headers: message.headers ?? {},
+          });
+          return true;
+        }
+        await this.#park(topic, partition, message, park ?? "unknown");
+        this.#log.warn("message parked in the DLQ", { ...where, reason: park });
+        return true;
+      } catch (err) {
+        if (park === undefined && !isRetriable(err)) {
+          park = `handler failed (not retriable): ${_describe(err)}`;
+          continue;
+        }
+        const waitMs = this.#backoff(attempt);
+        this.#log.warn(
+          park === undefined ? "handler failed, retrying" : "DLQ write failed, retrying",
+          {
+            ...where,
+            attempt,
+            waitMs,
+            error: err,
+          },
+        );
+        await _sleep(waitMs, this.#stopping.signal);
+        await heartbeat();
+      }
+    }
+  }
+
+  #parse(message: KafkaMessage): _Outcome<T> {
+    if (message.value === null) return { ok: false, reason: "empty value" };
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(message.value));
+    } catch (err) {
+      return { ok: false, reason: `invalid JSON: ${_describe(err)}` };
+    }
+    const result = this.#options.schema.safeParse(json);
+    if (result.success) return { ok: true, value: result.data };
+    const issues = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    return { ok: false, reason: `schema validation failed: ${issues.join("; ")}` };
+  }
+
+  async #park(topic: string, partition: number, message: KafkaMessage, reason: string) {
+    const value: DlqValue = {
+      reason,
+      ..._original(message.value),
+      source: { topic, partition, offset: message.offset },
+      parkedAt: new Date().toISOString(),
+    };
+    await this.#dlq!.send(dlqTopicOf(topic), {
+      key: message.key ? new Uint8Array(message.key) : null,
+      value: JSON.stringify(value),
+      headers: {
+        [DLQ_HEADERS.topic]: topic,
+        [DLQ_HEADERS.partition]: String(partition),
+        [DLQ_HEADERS.offset]: message.offset,
+        [DLQ_HEADERS.reason]: reason.slice(0, 200),
+      },
+    });
+  }
+
+  #backoff(attempt: number): number {
+    const { initialMs = 200, maxMs = 30_000, factor = 2 } = this.#options.retry ?? {};
+    return Math.min(maxMs, initialMs * factor ** (attempt - 1));
+  }
+
+  /**
+   * Stops gracefully: no more fetches, the message in hand finishes (a handler retry waiting
+   * for backoff is abandoned, uncommitted), its offset is committed, the consumer leaves the
+   * group and disconnects. Safe to call twice.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#stopping.abort();
+      await this.#consumer.stop();
+      await this.#consumer.disconnect();
+      if (this.#ownsDlqProducer) await this.#dlq?.close();
+      this.#log.info("consumer stopped");
+    })();
+    return this.#stopped;
+  }
+
+  /** Same as {@linkcode ConsumerRunner.stop}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+function _original(value: Uint8Array | null): Pick<DlqValue, "original" | "originalEncoding"> {
+  if (value === null) return { original: null, originalEncoding: "utf8" };
+  try {
+    return {
+      original: new TextDecoder("utf-8", { fatal: true }).decode(value),
+      originalEncoding: "utf8",
+    };
+  } catch {
+    let bin = "";
+    for (const b of value) bin += String.fromCharCode(b);
+    return { original: btoa(bin), originalEncoding: "base64" };
+  }
+}
+
+function _describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function _sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,53 @@
+/** Configuration of the kafka-admin executable, read from environment variables. */
+import { type Env, EnvReader } from "../config/env.ts";
+import type { LogLevel } from "../log/logger.ts";
+
+/** Default bootstrap list: the three brokers of scripts/kafka_cluster.sh. */
+export const DEFAULT_KAFKA_BROKERS = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092";
+
+/** Validated configuration of kafka-admin. */
+export interface KafkaAdminConfig {
+  /** `KAFKA_BROKERS`: bootstrap `host:port` list. */
+  brokers: string[];
+  /** `KAFKA_CLIENT_ID`: default "kafka-admin". */
+  clientId: string;
+  /** `TO_ALERT_SYSTEM_PARTITIONS`: partitions of to-alert-system (and its DLQ); default 1. */
+  toAlertSystemPartitions: number;
+  /** `TO_NOTIFIER_PARTITIONS`: partitions of to-notifier (and its DLQ); default 3. */
+  toNotifierPartitions: number;
+  /** `KAFKA_REPLICATION_FACTOR`: default 3. */
+  replicationFactor: number;
+  /** `KAFKA_MIN_INSYNC_REPLICAS`: default 2, at most the replication factor. */
+  minInsyncReplicas: number;
+  /** `KAFKA_MONITOR_INTERVAL_S` in ms: how often the cluster picture is logged; default 120 s. */
+  monitorIntervalMs: number;
+  /** `KAFKA_ADMIN_TIMEOUT_S` in ms: how long to wait for the cluster at start; default 60 s. */
+  startTimeoutMs: number;
+  /** `LOG_LEVEL`: default "info". */
+  logLevel: LogLevel;
+}
+
+/**
+ * Reads and validates kafka-admin's configuration from `env`.
+ *
+ * @throws {ConfigError} naming the first invalid variable
+ * @example
+ * ```ts
+ * const config = loadOrExit(() => loadKafkaAdminConfig(Deno.env.toObject()));
+ * ```
+ */
+export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
+  const r = new EnvReader(env);
+  const replicationFactor = r.int("KAFKA_REPLICATION_FACTOR", 3, { min: 1, max: 32 });
+  return {
+    brokers: r.hostPortList("KAFKA_BROKERS", DEFAULT_KAFKA_BROKERS),
+    clientId: r.string("KAFKA_CLIENT_ID", "kafka-admin"),
+    toAlertSystemPartitions: r.int("TO_ALERT_SYSTEM_PARTITIONS", 1, { min: 1, max: 1000 }),
+    toNotifierPartitions: r.int("TO_NOTIFIER_PARTITIONS", 3, { min: 1, max: 1000 }),
+    replicationFactor,
+    minInsyncReplicas: r.int("KAFKA_MIN_INSYNC_REPLICAS", 2, { min: 1, max: replicationFactor }),
+    monitorIntervalMs: r.number("KAFKA_MONITOR_INTERVAL_S", 120, { min: 1, max: 86_400 }) * 1000,
+    startTimeoutMs: r.number("KAFKA_ADMIN_TIMEOUT_S", 60, { min: 1, max: 3600 }) * 1000,
+    logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
+  };
+}

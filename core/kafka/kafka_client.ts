@@ -1,0 +1,67 @@
+/** Creating a kafkajs client whose own log lines go to our {@linkcode Logger}. */
+import { Kafka, logLevel as KafkaLogLevel } from "kafkajs";
+import type { LogEntry } from "kafkajs";
+import type { Logger } from "../log/logger.ts";
+
+/** Options of {@linkcode createKafkaClient}. */
+export interface KafkaClientOptions {
+  /** Bootstrap brokers as `host:port`, e.g. `["127.0.0.1:19092"]`. */
+  brokers: readonly string[];
+  /** Client id sent to the brokers (shows in their logs and quotas). */
+  clientId: string;
+  /** Where kafkajs's log lines go (as `component: "kafkajs"`). */
+  logger: Logger;
+  /** Lowest kafkajs level passed on; default "warn" (kafkajs is chatty at info). */
+  logLevel?: "error" | "warn" | "info" | "debug";
+  /** TCP connect timeout in ms; default 3000. */
+  connectionTimeoutMs?: number;
+  /** Request timeout in ms; default 30000. */
+  requestTimeoutMs?: number;
+}
+
+const _LEVELS = {
+  error: KafkaLogLevel.ERROR,
+  warn: KafkaLogLevel.WARN,
+  info: KafkaLogLevel.INFO,
+  debug: KafkaLogLevel.DEBUG,
+} as const;
+
+/**
+ * Creates a kafkajs client. Its log entries are written through `logger` with the kafkajs
+ * namespace and fields (broker, error, …) as structured fields.
+ *
+ * @example
+ * ```ts
+ * const kafka = createKafkaClient({
+ *   brokers: ["127.0.0.1:19092"],
+ *   clientId: "notifier",
+ *   logger: createLogger("notifier"),
+ * });
+ * ```
+ */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const log = options.logger.child({ component: "kafkajs" });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 30000,
+    logLevel: _LEVELS[options.logLevel ?? "warn"],
+    logCreator: () => (entry: LogEntry) => _forward(log, entry),
+  });
+}
+
+function _forward(log: Logger, { namespace, level, log: content }: LogEntry): void {
+  const { message, timestamp: _ts, ...fields } = content;
+  const msg = namespace ? `${namespace}: ${message}` : message;
+  switch (level) {
+    case KafkaLogLevel.ERROR:
+      return log.error(msg, fields);
+    case KafkaLogLevel.WARN:
+      return log.warn(msg, fields);
+    case KafkaLogLevel.INFO:
+      return log.info(msg, fields);
+    default:
+      return log.debug(msg, fields);
+  }
+}
