@@ -61,7 +61,7 @@ export class CommandService {
   }
 
   /** Subscribes a new user. ALREADY_EXISTS when the e-mail is registered. */
-  register(input: RegisterUserInput): Promise<CommandResult> {
+  async register(input: RegisterUserInput): Promise<CommandResult> {
     const action = "register user";
     const requestId = _requestId(input.requestId, action);
     const user: User = {
@@ -69,7 +69,7 @@ export class CommandService {
       ticker: parseTicker(input.ticker, action),
       thresholds: parseThresholds(input.highValue, input.lowValue, action),
     };
-    return this.#once({ requestId, command: "RegisterUser", payload: user }, async (users) => {
+    return await this.#once({ requestId, command: "RegisterUser", payload: user }, async (users) => {
       const result = await users.insert(user);
       return result === "duplicate"
         ? Outcome.alreadyExists(`user ${user.email} is already registered`)
@@ -78,11 +78,11 @@ export class CommandService {
   }
 
   /** Checks that the user exists. NOT_FOUND otherwise. */
-  login(input: UserRefInput): Promise<CommandResult> {
+  async login(input: UserRefInput): Promise<CommandResult> {
     const action = "log in";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
-    return this.#once({ requestId, command: "LoginUser", payload: { email } }, async (users) => {
+    return await this.#once({ requestId, command: "LoginUser", payload: { email } }, async (users) => {
       const user = await users.findForUpdate(email);
       return user
         ? Outcome.ok(`user ${email} logged in`, true)
@@ -91,7 +91,7 @@ export class CommandService {
   }
 
   /** Changes ticker and/or thresholds; a changed threshold is re-armed. NOT_FOUND when unknown. */
-  update(input: UpdateUserInput): Promise<CommandResult> {
+  async update(input: UpdateUserInput): Promise<CommandResult> {
     const action = "update user";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
@@ -119,7 +119,7 @@ export class CommandService {
       );
     }
     const payload = { email, ticker, high, low, clearHigh, clearLow };
-    return this.#once({ requestId, command: "UpdateUser", payload }, async (users) => {
+    return await this.#once({ requestId, command: "UpdateUser", payload }, async (users) => {
       const before = await users.findForUpdate(email);
       if (!before) return Outcome.notFound(`user ${email} is not registered`);
       const after: User = {
@@ -137,11 +137,11 @@ export class CommandService {
   }
 
   /** Removes the user and all its state. NOT_FOUND when unknown. */
-  delete(input: UserRefInput): Promise<CommandResult> {
+  async delete(input: UserRefInput): Promise<CommandResult> {
     const action = "delete user";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
-    return this.#once({ requestId, command: "DeleteUser", payload: { email } }, async (users) => {
+    return await this.#once({ requestId, command: "DeleteUser", payload: { email } }, async (users) => {
       return await users.delete(email)
         ? Outcome.ok(`user ${email} deleted`)
         : Outcome.notFound(`user ${email} is not registered`);

@@ -19,7 +19,8 @@ export function checkThreshold(
   if (value === undefined || value === null) return null;
   if (!Number.isFinite(value) || value <= 0) {
     throw new ValidationError(
-      `Cannot ${action}: ${field} must be a finite number greater than 0, got ${value}`,
+      `Cannot ${action}: ${field} must be a finite number greater than 0, got ${value}` +
+        (value === 0 ? " (leave it unset for no threshold)" : ""),
       field,
     );
   }

@@ -63,7 +63,8 @@ export class GrpcServer {
       [USER_SERVICE_PROTO, healthProtoPath],
       PROTO_LOADER_OPTIONS,
     );
-    new ReflectionService(reflected).addToServer(server);
+    new ReflectionService(reflected, { services: [...names, "grpc.health.v1.Health"] })
+      .addToServer(server);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         address,
