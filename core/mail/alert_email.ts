@@ -1,0 +1,101 @@
+/** Renders a threshold alert as an email. */
+
+import type { Mail } from "./mailer.ts";
+
+/** The alert fields an email shows. */
+export interface AlertEmailInput {
+  /** Identifies the alert (for idempotency; shown in the footer). */
+  alertId: string;
+  /** Recipient. */
+  email: string;
+  /** Upper-case ticker. */
+  ticker: string;
+  /** HIGH: the price rose above the threshold; LOW: it fell below. */
+  thresholdType: "HIGH" | "LOW";
+  /** The user's threshold. */
+  thresholdValue: number;
+  /** The price that breached it. */
+  price: number;
+  /** When the price was observed. */
+  at: Date;
+}
+
+/**
+ * Formats a price without grouping, with 2 to 6 decimals: 151.2 → "151.20",
+ * 1.17125 → "1.17125".
+ */
+export function formatPrice(value: number): string {
+  return value.toLocaleString("en-US", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 6,
+    useGrouping: false,
+  });
+}
+
+/** Escapes `& < > " '` for HTML text and attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => _ENTITIES[c]!);
+}
+
+const _ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/**
+ * Renders `alert` as a {@linkcode Mail} to `alert.email`: subject, plain text and HTML, each with
+ * the ticker, current price, threshold, direction ("rose above" / "fell below") and time (ISO
+ * 8601 and a readable UTC form). Every value is HTML-escaped in the HTML body.
+ *
+ * @example
+ * ```ts
+ * renderAlertEmail({ alertId: "a1", email: "ann@example.com", ticker: "AAPL",
+ *   thresholdType: "HIGH", thresholdValue: 150, price: 151.2, at: new Date() }).subject;
+ * // "AAPL rose above 150.00: now 151.20"
+ * ```
+ */
+export function renderAlertEmail(alert: AlertEmailInput): Mail {
+  const direction = alert.thresholdType === "HIGH" ? "rose above" : "fell below";
+  const price = formatPrice(alert.price);
+  const threshold = formatPrice(alert.thresholdValue);
+  const iso = alert.at.toISOString();
+  const readable = alert.at.toUTCString().replace("GMT", "UTC");
+  const bound = alert.thresholdType === "HIGH" ? "high" : "low";
+  const subject = `${alert.ticker} ${direction} ${threshold}: now ${price}`;
+  const text = [
+    `${alert.ticker} ${direction} your ${bound} threshold.`,
+    "",
+    `Ticker:        ${alert.ticker}`,
+    `Current price: ${price}`,
+    `Threshold:     ${threshold} (${alert.thresholdType})`,
+    `Direction:     ${direction}`,
+    `Time:          ${readable} (${iso})`,
+    "",
+    `Alert ${alert.alertId}. You receive this mail because you follow ${alert.ticker} on tickerwatch.`,
+    "",
+  ].join("\n");
+  const e = escapeHtml;
+  const row = (label: string, value: string) =>
+    `<tr><th align="left" style="padding:2px 12px 2px 0">${label}</th><td>${value}</td></tr>`;
+  const html = [
+    "<!doctype html>",
+    '<html><head><meta charset="utf-8"><title>' + e(subject) + "</title></head>",
+    '<body style="font-family:sans-serif">',
+    `<p><strong>${e(alert.ticker)}</strong> ${direction} your ${bound} threshold.</p>`,
+    "<table>",
+    row("Ticker", e(alert.ticker)),
+    row("Current price", e(price)),
+    row("Threshold", `${e(threshold)} (${e(alert.thresholdType)})`),
+    row("Direction", direction),
+    row("Time", `<time datetime="${e(iso)}">${e(readable)}</time> (${e(iso)})`),
+    "</table>",
+    `<p style="color:#666;font-size:small">Alert ${e(alert.alertId)}. ` +
+    `You receive this mail because you follow ${e(alert.ticker)} on tickerwatch.</p>`,
+    "</body></html>",
+    "",
+  ].join("\n");
+  return { to: alert.email, subject, text, html };
+}

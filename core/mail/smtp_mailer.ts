@@ -1,0 +1,138 @@
+/** The SMTP adapter of the Mailer port, over nodemailer. */
+
+import { createTransport } from "nodemailer";
+import { type Logger, redactUrl, silentLogger } from "../log/logger.ts";
+import { type Mail, type Mailer, MailSendError, type SentMail } from "./mailer.ts";
+
+/** Options of {@linkcode SmtpMailer}. */
+export interface SmtpMailerOptions {
+  /**
+   * Server URL: `smtp://host:port` (STARTTLS when offered) or `smtps://user:pass@host:465`
+   * (implicit TLS); nodemailer's URL query options (e.g. `?tls.rejectUnauthorized=false`) apply.
+   */
+  url: string;
+  /** The From address, e.g. `"tickerwatch <alerts@example.com>"`. */
+  from: string;
+  /** Keep connections open and reuse them. Default true. */
+  pool?: boolean;
+  /** Pooled connections at most. Default 5. */
+  maxConnections?: number;
+  /** Time to establish the TCP connection. Default 10 000 ms. */
+  connectionTimeoutMs?: number;
+  /** Time to wait for the server's greeting. Default 10 000 ms. */
+  greetingTimeoutMs?: number;
+  /** Inactivity allowed on an open connection. Default 30 000 ms. */
+  socketTimeoutMs?: number;
+  /** Where sends and failures are logged (the URL without its password). Default silent. */
+  logger?: Logger;
+}
+
+/** Driver codes of failures that end a connection rather than reject a message. */
+const _TRANSIENT_CODES = new Set(["ECONNECTION", "ESOCKET", "ETIMEDOUT", "EDNS", "EPROXY"]);
+
+/**
+ * Sends mail through an SMTP server with nodemailer, over pooled connections by default.
+ * Failures reject with {@linkcode MailSendError}, retriable for outages and 4xx replies.
+ * Needs `--allow-net` and `--allow-sys=hostname` (nodemailer names itself in EHLO).
+ *
+ * @example
+ * ```ts
+ * await using mailer = new SmtpMailer({ url: "smtp://localhost:2525", from: "alerts@example.com" });
+ * await mailer.send(renderAlertEmail(alert));
+ * ```
+ */
+export class SmtpMailer implements Mailer {
+  readonly #transport: ReturnType<typeof createTransport>;
+  readonly #from: string;
+  readonly #log: Logger;
+  #closed = false;
+
+  /** @throws {TypeError} when `url` is not an smtp: or smtps: URL */
+  constructor(options: SmtpMailerOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new TypeError("Cannot create SMTP mailer: url is not a valid URL");
+    }
+    if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
+      throw new TypeError(
+        `Cannot create SMTP mailer: url must use smtp: or smtps:, got "${url.protocol}"`,
+      );
+    }
+    this.#from = options.from;
+    this.#log = options.logger ?? silentLogger;
+    const timeouts = {
+      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+      greetingTimeout: options.greetingTimeoutMs ?? 10_000,
+      socketTimeout: options.socketTimeoutMs ?? 30_000,
+    };
+    this.#transport = options.pool ?? true
+      ? createTransport({
+        url: options.url,
+        pool: true,
+        maxConnections: options.maxConnections ?? 5,
+        ...timeouts,
+      })
+      : createTransport({ url: options.url, ...timeouts });
+    this.#log.info("SMTP mailer ready", {
+      url: redactUrl(options.url),
+      pool: options.pool ?? true,
+    });
+  }
+
+  /**
+   * Sends `mail` from the configured address.
+   *
+   * @throws {MailSendError} when the server did not accept it (see `retriable`)
+   */
+  async send(mail: Mail): Promise<SentMail> {
+    if (this.#closed) {
+      throw new MailSendError("Cannot send mail: the mailer is closed", { retriable: false });
+    }
+    try {
+      const info = await this.#transport.sendMail({ from: this.#from, ...mail });
+      this.#log.debug("mail sent", { to: mail.to, messageId: info.messageId });
+      return { messageId: info.messageId };
+    } catch (cause) {
+      const error = _toMailSendError(mail.to, cause);
+      this.#log.warn("mail not sent", {
+        to: mail.to,
+        retriable: error.retriable,
+        responseCode: error.responseCode,
+        code: error.code,
+        error,
+      });
+      throw error;
+    }
+  }
+
+  /** Closes the pooled connections. Idempotent. */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#transport.close();
+    }
+    return Promise.resolve();
+  }
+
+  /** Same as {@linkcode SmtpMailer.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function _toMailSendError(to: string, cause: unknown): MailSendError {
+  const err = (cause ?? {}) as { message?: unknown; code?: unknown; responseCode?: unknown };
+  const code = typeof err.code === "string" ? err.code : undefined;
+  const responseCode = typeof err.responseCode === "number" ? err.responseCode : undefined;
+  // RFC 5321: 4yz is transient, 5yz permanent except 503 (bad sequence: a new session may pass).
+  const retriable = responseCode !== undefined
+    ? responseCode < 500 || responseCode === 503
+    : code !== undefined && _TRANSIENT_CODES.has(code);
+  const reason = typeof err.message === "string" ? err.message : String(cause);
+  const details: { retriable: boolean; responseCode?: number; code?: string } = { retriable };
+  if (responseCode !== undefined) details.responseCode = responseCode;
+  if (code !== undefined) details.code = code;
+  return new MailSendError(`Cannot send mail to ${to}: ${reason}`, details, { cause });
+}
