@@ -8,6 +8,7 @@ import {
   createLogger,
   DEFAULT_KAFKA_BROKERS,
   type Logger,
+  silentLogger,
 } from "../core/mod.ts";
 
 /** The brokers the tests use: `KAFKA_BROKERS` or the local cluster's three. */
