@@ -54,3 +54,14 @@ export * from "./kafka/topic_admin.ts";
 export * from "./kafka/kafka_admin_config.ts";
 
 // --- prices, circuit breaker, mail (owner: pipeline issue) ---
+export * from "./prices/quote.ts";
+export * from "./prices/price_source.ts";
+export * from "./prices/synthetic_price_source.ts";
+export * from "./prices/replay_price_source.ts";
+export * from "./prices/yahoo_price_source.ts";
+export * from "./prices/circuit_breaker.ts";
+export * from "./prices/guarded_price_source.ts";
+export * from "./mail/mailer.ts";
+export * from "./mail/alert_email.ts";
+export * from "./mail/smtp_mailer.ts";
+export * from "./mail/last_sent_cache.ts";

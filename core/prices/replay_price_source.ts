@@ -1,5 +1,6 @@
 /** A price source that replays recorded prices from a CSV file. */
 
+import { isTicker } from "../domain/ticker.ts";
 import type { PriceFetch, PriceSource } from "./price_source.ts";
 import { normalizeTicker, type Quote } from "./quote.ts";
 
@@ -57,7 +58,7 @@ export function parseReplayCsv(text: string, file = "<text>"): ReplayRow[] {
       );
     }
     const ticker = normalizeTicker(cells[0]!);
-    if (!/^[A-Z0-9.=^-]+$/.test(ticker)) {
+    if (!isTicker(ticker)) {
       throw new ReplayCsvError(file, line, `ticker "${cells[0]}" is not a valid symbol`);
     }
     const price = cells[1] === "" ? NaN : Number(cells[1]);

@@ -1,5 +1,6 @@
 /** A deterministic price source for demos, tests and benchmarks: a seeded random walk. */
 
+import { isTicker } from "../domain/ticker.ts";
 import type { PriceFetch, PriceSource } from "./price_source.ts";
 import { normalizeTicker, type Quote } from "./quote.ts";
 
@@ -150,7 +151,7 @@ export function parsePriceScripts(text: string): Record<string, number[]> {
     if (entry === "") continue;
     const eq = entry.lastIndexOf("="); // tickers may hold "=" (EURUSD=X), prices never do
     const ticker = normalizeTicker(eq < 0 ? "" : entry.slice(0, eq));
-    if (eq < 0 || !/^[A-Z0-9.=^-]+$/.test(ticker)) {
+    if (eq < 0 || !isTicker(ticker)) {
       throw new SyntaxError(`Cannot parse price script "${entry}": expected TICKER=p1,p2,…`);
     }
     if (ticker in scripts) {
