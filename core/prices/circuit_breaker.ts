@@ -141,8 +141,10 @@ export class CircuitBreaker {
   }
 
   #onSuccess(): void {
+    // A call that started before the breaker opened does not cut the cool-down short.
+    if (this.#state === "open") return;
     this.#failures = 0;
-    if (this.#state !== "closed") this.#transition("closed");
+    if (this.#state === "half-open") this.#transition("closed");
   }
 
   #onFailure(error: unknown): void {

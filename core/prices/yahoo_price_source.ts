@@ -2,6 +2,7 @@
 
 import YahooFinance from "yahoo-finance2";
 import { ExtendedCookieJar } from "yahoo-finance2/lib/cookieJar";
+import { getCrumbClear } from "yahoo-finance2/lib/getCrumb";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import type { PriceFetch, PriceSource } from "./price_source.ts";
 import { normalizeTicker, type Quote } from "./quote.ts";
@@ -30,7 +31,8 @@ interface _YahooQuote {
 /**
  * Prices from Yahoo Finance through yahoo-finance2's `quote()`, many symbols per request (one
  * request per `chunkSize` symbols, never one per ticker). yahoo-finance2 performs the cookie and
- * crumb exchange itself, once per instance.
+ * crumb exchange itself, once per instance and again after any failed request (so an expired
+ * crumb costs one failed cycle, not all of them).
  *
  * A symbol is unknown when Yahoo leaves it out of the answer (it does for symbols it does not
  * know; yahoo-finance2 also drops delisted ones, `quoteType: "NONE"`) or sends no usable
@@ -47,6 +49,7 @@ export class YahooPriceSource implements PriceSource {
   /** Always "yahoo". */
   readonly name = "yahoo";
   readonly #yahoo: InstanceType<typeof YahooFinance>;
+  readonly #cookieJar = new ExtendedCookieJar();
   readonly #chunkSize: number;
   readonly #now: () => Date;
 
@@ -70,7 +73,7 @@ export class YahooPriceSource implements PriceSource {
       fetch: timedFetch,
       versionCheck: false,
       // Its own jar: the library's default jar (and crumb) is shared by every instance.
-      cookieJar: new ExtendedCookieJar(),
+      cookieJar: this.#cookieJar,
       suppressNotices: ["yahooSurvey"],
       validation: { logErrors: false },
       logger: _libraryLogger(options.logger ?? silentLogger),
@@ -97,6 +100,8 @@ export class YahooPriceSource implements PriceSource {
         ),
       );
     } catch (error) {
+      // The crumb may have expired (HTTP 401 "Invalid Crumb"): start the next attempt afresh.
+      await getCrumbClear(this.#cookieJar).catch(() => {});
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Cannot fetch prices from Yahoo Finance: ${reason}`, { cause: error });
     }

@@ -127,6 +127,16 @@ Deno.test("CircuitBreaker lets only one trial call through while half-open", asy
   assert.equal(await breaker.execute(() => "third"), "third");
 });
 
+Deno.test("CircuitBreaker stays open when a call started before it opened succeeds late", async () => {
+  const { breaker, fail } = setup();
+  let release!: (v: string) => void;
+  const slow = breaker.execute(() => new Promise<string>((r) => (release = r)));
+  await failTimes(fail, 5);
+  release("late");
+  assert.equal(await slow, "late");
+  assert.equal(breaker.state, "open");
+});
+
 Deno.test("CircuitBreaker honours custom failureThreshold and cooldownMs", async () => {
   const { breaker, fail, clock } = setup({ failureThreshold: 2, cooldownMs: 5_000 });
   await failTimes(fail, 2);

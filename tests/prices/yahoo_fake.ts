@@ -64,7 +64,7 @@ export class YahooFake {
 
   /** Loads the recordings. */
   static async create(): Promise<YahooFake> {
-    const names = ["crumb_quote_page", "getcrumb", "quote", "quote_500", "quote_502"];
+    const names = ["crumb_quote_page", "getcrumb", "quote", "quote_401", "quote_500", "quote_502"];
     const recordings = new Map<string, Recording>();
     for (const name of names) recordings.set(name, await loadRecording(name));
     return new YahooFake(recordings);

@@ -96,6 +96,30 @@ Deno.test("YahooPriceSource throws when the quote endpoint answers HTTP 500", as
   });
 });
 
+Deno.test("YahooPriceSource redoes the cookie and crumb exchange after Yahoo refuses the crumb", async () => {
+  const fake = await YahooFake.create();
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch });
+  await yahoo.fetch(["AAPL"]);
+  fake.quoteFailure = "quote_401";
+  await assert.rejects(
+    yahoo.fetch(["AAPL"]),
+    /^Error: Cannot fetch prices from Yahoo Finance: Invalid Crumb$/,
+  );
+  fake.quoteFailure = undefined;
+  const { quotes } = await yahoo.fetch(["AAPL"]);
+  assert.equal(quotes[0]?.price, 243.17);
+  const paths = fake.requests.map((r) => r.url.pathname);
+  assert.deepEqual(paths, [
+    "/quote/AAPL",
+    "/v1/test/getcrumb",
+    "/v7/finance/quote",
+    "/v7/finance/quote",
+    "/quote/AAPL",
+    "/v1/test/getcrumb",
+    "/v7/finance/quote",
+  ]);
+});
+
 Deno.test("YahooPriceSource throws when the edge answers HTTP 502 with HTML", async () => {
   const fake = await YahooFake.create();
   fake.quoteFailure = "quote_502";
