@@ -43,6 +43,11 @@ export * from "./grpc/query_handlers.ts";
 export * from "./servers/database_health.ts";
 export * from "./servers/command_server.ts";
 export * from "./servers/query_server.ts";
+export * from "./alerts/messages.ts";
+export * from "./alerts/alert_mode.ts";
+export * from "./alerts/alert_id.ts";
+export * from "./alerts/threshold_evaluator.ts";
+export * from "./mysql/mysql_threshold_evaluator.ts";
 
 // --- Kafka (owner: Kafka issue) ---
 export * from "./kafka/topics.ts";

@@ -25,7 +25,10 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at DATETIME(3) NOT NULL,
         updated_at DATETIME(3) NOT NULL,
         PRIMARY KEY (email),
-        KEY idx_users_ticker (ticker)
+        -- The alert system's range scans: armed users whose threshold a price passed, and fired
+        -- users whose price came back inside the band.
+        KEY idx_users_high (ticker, high_fired, high_value),
+        KEY idx_users_low (ticker, low_fired, low_value)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ],
   },
@@ -57,6 +60,21 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at DATETIME(3) NOT NULL,
         PRIMARY KEY (request_id),
         KEY idx_processed_requests_created_at (created_at)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
+  {
+    version: 4,
+    name: "sent_alerts",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS sent_alerts (
+        alert_id CHAR(64) NOT NULL,
+        email VARCHAR(254) NOT NULL,
+        ticker VARCHAR(20) NOT NULL,
+        threshold_type VARCHAR(4) NOT NULL,
+        sent_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (alert_id),
+        KEY idx_sent_alerts_sent_at (sent_at)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ],
   },
