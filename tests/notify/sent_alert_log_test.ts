@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import {
+  migrate,
+  MysqlDatabase,
+  MysqlSentAlertLog,
+  type SentAlert,
+  type SentAlertLog,
+} from "../../core/mod.ts";
+import { freshDatabase, queryRows } from "../helpers/mysql.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+function sent(alertId: string, sentAt: Date): SentAlert {
+  return { alertId, email: "ann@example.com", ticker: "AAPL", thresholdType: "HIGH", sentAt };
+}
+
+/** The contract every SentAlertLog adapter keeps; `clock` moves the adapter's notion of now. */
+function sentAlertLogContract(
+  name: string,
+  make: (clock: { now: Date }) => Promise<{ log: SentAlertLog } & AsyncDisposable>,
+) {
+  Deno.test(`${name}.wasSent() is false until record(), then true`, opts, async () => {
+    await using env = await make({ now: new Date() });
+    assert.equal(await env.log.wasSent("a1"), false);
+    await env.log.record(sent("a1", new Date()));
+    assert.equal(await env.log.wasSent("a1"), true);
+    assert.equal(await env.log.wasSent("a2"), false);
+  });
+
+  Deno.test(`${name}.record() of an id recorded already is not an error`, opts, async () => {
+    await using env = await make({ now: new Date() });
+    await env.log.record(sent("a1", new Date("2026-01-01T00:00:00Z")));
+    await env.log.record(sent("a1", new Date("2026-01-02T00:00:00Z")));
+    await Promise.all([
+      env.log.record(sent("a2", new Date())),
+      env.log.record(sent("a2", new Date())),
+    ]);
+    assert.equal(await env.log.wasSent("a1"), true);
+    assert.equal(await env.log.wasSent("a2"), true);
+  });
+
+  Deno.test(`${name}.purge() deletes only records older than the retention`, opts, async () => {
+    const clock = { now: new Date("2026-01-10T00:00:00Z") };
+    await using env = await make(clock);
+    await env.log.record(sent("old", new Date("2026-01-01T00:00:00Z")));
+    await env.log.record(sent("new", new Date("2026-01-09T12:00:00Z")));
+    assert.equal(await env.log.purge(24 * 3600_000), 1);
+    assert.equal(await env.log.wasSent("old"), false);
+    assert.equal(await env.log.wasSent("new"), true);
+    assert.equal(await env.log.purge(24 * 3600_000), 0);
+  });
+}
+
+sentAlertLogContract("MysqlSentAlertLog", async (clock) => {
+  const fresh = freshDatabase();
+  const db = await MysqlDatabase.connect({ url: fresh.url });
+  await migrate(db);
+  return {
+    log: new MysqlSentAlertLog(db, { now: () => clock.now }),
+    async [Symbol.asyncDispose]() {
+      await db.close();
+      await fresh.drop();
+    },
+  };
+});
+
+Deno.test(
+  "MysqlSentAlertLog.record() stores the alert's fields and keeps the first row",
+  opts,
+  async () => {
+    await using fresh = freshDatabase();
+    const db = await MysqlDatabase.connect({ url: fresh.url });
+    try {
+      await migrate(db);
+      const log = new MysqlSentAlertLog(db);
+      const id = "f".repeat(64);
+      await log.record({ ...sent(id, new Date("2026-01-05T15:31:02.123Z")), thresholdType: "LOW" });
+      await log.record({ ...sent(id, new Date("2026-02-01T00:00:00Z")), ticker: "MSFT" });
+      const rows = await queryRows(fresh.url, "SELECT * FROM sent_alerts");
+      assert.deepEqual(rows, [{
+        alert_id: id,
+        email: "ann@example.com",
+        ticker: "AAPL",
+        threshold_type: "LOW",
+        sent_at: new Date("2026-01-05T15:31:02.123Z"),
+      }]);
+    } finally {
+      await db.close();
+    }
+  },
+);
