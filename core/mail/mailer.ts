@@ -10,6 +10,11 @@ export interface Mail {
   text: string;
   /** HTML body. */
   html: string;
+  /**
+   * Message-ID header, e.g. `<3f9a…@tickerwatch>`; when absent the mailer generates a random one.
+   * A deterministic id lets mail clients and servers recognise a resent mail as the same one.
+   */
+  messageId?: string;
 }
 
 /** What the SMTP server said when it accepted a mail. */

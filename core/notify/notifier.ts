@@ -1,0 +1,146 @@
+/** Turns one alert message into at most one email: idempotent per alert id, no repeated prices. */
+import type { AlertMessage } from "../alerts/messages.ts";
+import { MessageHandlingError } from "../kafka/kafka_errors.ts";
+import type { Logger } from "../log/logger.ts";
+import { renderAlertEmail } from "../mail/alert_email.ts";
+import type { LastSentCache, LastSentKey } from "../mail/last_sent_cache.ts";
+import { type Mail, type Mailer, MailSendError } from "../mail/mailer.ts";
+import type { SentAlertLog } from "./sent_alert_log.ts";
+
+/** What {@linkcode Notifier.handle} did with an alert. */
+export type NotifyOutcome =
+  /** The mail was accepted by the server and the alert id recorded. */
+  | "sent"
+  /** The alert id was recorded already (a redelivery): nothing sent. */
+  | "already-sent"
+  /** The last mail for this email, ticker and condition had the same price: nothing sent. */
+  | "repeat";
+
+/** Dependencies of {@linkcode Notifier}. */
+export interface NotifierDeps {
+  /** Sends the mails. */
+  mailer: Mailer;
+  /** The idempotency record per alert id. */
+  sentLog: SentAlertLog;
+  /** The original's anti-spam cache (last price mailed per email, ticker and condition). */
+  lastSent: LastSentCache;
+  /** Where skips, sends and rejections are logged. */
+  logger: Logger;
+  /** Clock for the `sentAt` of records; default the system clock. */
+  now?: () => Date;
+}
+
+/**
+ * The notifier's work for one `to-notifier` message:
+ * 1. an alert id already in the {@linkcode SentAlertLog} is skipped (a redelivery);
+ * 2. an alert whose email, ticker, condition and price match the last mail sent is skipped and
+ *    its id recorded (the original's anti-spam rule);
+ * 3. otherwise the alert is rendered and sent with Message-ID `<alert_id@tickerwatch>`, then its
+ *    id recorded, then remembered in the {@linkcode LastSentCache}.
+ *
+ * Failures are thrown for the {@linkcode ConsumerRunner} to act on: a retriable
+ * {@linkcode MailSendError} (outage, 4xx) and database faults as they are, so the message is
+ * retried with backoff and its offset stays uncommitted; a permanent rejection (5xx, e.g. an
+ * unknown mailbox) as a non-retriable {@linkcode MessageHandlingError}, so the message is parked
+ * in the DLQ instead of blocking its partition.
+ *
+ * A crash between the server's acceptance and the record leaves a window of one database round
+ * trip in which a redelivery mails again; the deterministic Message-ID lets receivers collapse it.
+ *
+ * @example
+ * ```ts
+ * const notifier = new Notifier({ mailer, sentLog, lastSent: new LastSentCache(), logger });
+ * await ConsumerRunner.start({ kafka, groupId, topic: TOPIC_TO_NOTIFIER,
+ *   schema: AlertMessageSchema, handler: ({ value }) => notifier.handle(value).then(() => {}) });
+ * ```
+ */
+export class Notifier {
+  readonly #mailer: Mailer;
+  readonly #sentLog: SentAlertLog;
+  readonly #lastSent: LastSentCache;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+
+  constructor(deps: NotifierDeps) {
+    this.#mailer = deps.mailer;
+    this.#sentLog = deps.sentLog;
+    this.#lastSent = deps.lastSent;
+    this.#log = deps.logger.child({ component: "notifier" });
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Handles one alert (see the class doc).
+   *
+   * @throws {MailSendError} retriable: the server is unavailable or deferred the mail
+   * @throws {MessageHandlingError} not retriable: the server rejected the mail for good
+   * @throws {DatabaseUnavailableError} the idempotency record could not be read or written
+   */
+  async handle(alert: AlertMessage): Promise<NotifyOutcome> {
+    const fields = { alertId: alert.alert_id, to: alert.email, ticker: alert.ticker };
+    if (await this.#sentLog.wasSent(alert.alert_id)) {
+      this.#log.info("alert already sent, skipped", fields);
+      return "already-sent";
+    }
+    const key: LastSentKey = {
+      email: alert.email,
+      ticker: alert.ticker,
+      thresholdType: alert.threshold_type,
+      thresholdValue: alert.threshold_value,
+      price: alert.value_ticker,
+    };
+    if (!this.#lastSent.shouldSend(key)) {
+      await this.#record(alert);
+      this.#log.info("same price as the last mail for this condition, skipped", fields);
+      return "repeat";
+    }
+    const mail = alertMail(alert);
+    try {
+      await this.#mailer.send(mail);
+    } catch (err) {
+      if (err instanceof MailSendError && !err.retriable) {
+        this.#log.error("mail rejected for good, alert parked", { ...fields, error: err });
+        throw new MessageHandlingError(`Cannot notify: ${err.message}`, {
+          retriable: false,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    await this.#record(alert);
+    this.#lastSent.remember(key);
+    this.#log.info("alert mailed", fields);
+    return "sent";
+  }
+
+  #record(alert: AlertMessage): Promise<void> {
+    return this.#sentLog.record({
+      alertId: alert.alert_id,
+      email: alert.email,
+      ticker: alert.ticker,
+      thresholdType: alert.threshold_type,
+      sentAt: this.#now(),
+    });
+  }
+}
+
+/**
+ * The email of `alert`: {@linkcode renderAlertEmail} plus the Message-ID `<alert_id@tickerwatch>`
+ * when the id is a valid Message-ID local part (letters, digits, `.`, `_`, `-`).
+ */
+export function alertMail(alert: AlertMessage): Mail {
+  const mail = renderAlertEmail({
+    alertId: alert.alert_id,
+    email: alert.email,
+    ticker: alert.ticker,
+    thresholdType: alert.threshold_type,
+    thresholdValue: alert.threshold_value,
+    price: alert.value_ticker,
+    at: new Date(alert.timestamp),
+  });
+  return _SAFE_ID.test(alert.alert_id)
+    ? { ...mail, messageId: `<${alert.alert_id}@tickerwatch>` }
+    : mail;
+}
+
+const _SAFE_ID = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;

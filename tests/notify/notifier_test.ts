@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import {
+  createLogger,
+  LastSentCache,
+  type Mail,
+  type Mailer,
+  MailSendError,
+  MessageHandlingError,
+  migrate,
+  MysqlDatabase,
+  MysqlSentAlertLog,
+  Notifier,
+  SmtpMailer,
+} from "../../core/mod.ts";
+import { freshDatabase, queryRows } from "../helpers/mysql.ts";
+import { parseMessage, SmtpCatcher } from "../helpers/smtp_catcher.ts";
+import { alert } from "./_notify.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const FAST = { connectionTimeoutMs: 2_000, greetingTimeoutMs: 2_000, socketTimeoutMs: 5_000 };
+
+/** A Notifier on a real SMTP catcher and a fresh database; `mailer` replaces the SMTP one. */
+async function setup(mailer?: Mailer) {
+  const fresh = freshDatabase();
+  const db = await MysqlDatabase.connect({ url: fresh.url });
+  await migrate(db);
+  const catcher = await SmtpCatcher.start();
+  const smtp = new SmtpMailer({ url: catcher.url(), from: "alerts@tickerwatch.test", ...FAST });
+  const lines: string[] = [];
+  const notifier = new Notifier({
+    mailer: mailer ?? smtp,
+    sentLog: new MysqlSentAlertLog(db),
+    lastSent: new LastSentCache(),
+    logger: createLogger("test", { sink: (l) => lines.push(l) }),
+    now: () => new Date("2026-01-05T15:31:05.000Z"),
+  });
+  return {
+    notifier,
+    catcher,
+    lines,
+    url: fresh.url,
+    async [Symbol.asyncDispose]() {
+      await smtp.close();
+      await catcher.stop();
+      await db.close();
+      await fresh.drop();
+    },
+  };
+}
+
+Deno.test(
+  "Notifier.handle() mails the alert with a deterministic Message-ID and records its id",
+  opts,
+  async () => {
+    await using t = await setup();
+    const a = alert({
+      alert_id: "0123abcd",
+      ticker: "BRK-B",
+      value_ticker: 497.63,
+      threshold_value: 480,
+    });
+    assert.equal(await t.notifier.handle(a), "sent");
+    const [caught] = await t.catcher.waitForMessages(1);
+    assert.deepEqual(caught!.to, ["ann@example.com"]);
+    const mail = parseMessage(caught!.raw);
+    assert.equal(mail.headers.get("message-id"), "<0123abcd@tickerwatch>");
+    assert.equal(mail.subject, "BRK-B rose above 480.00: now 497.63");
+    assert.match(mail.text, /Current price: 497\.63/);
+    const rows = await queryRows(
+      t.url,
+      "SELECT alert_id, email, ticker, threshold_type, sent_at FROM sent_alerts",
+    );
+    assert.deepEqual(rows, [{
+      alert_id: "0123abcd",
+      email: "ann@example.com",
+      ticker: "BRK-B",
+      threshold_type: "HIGH",
+      sent_at: new Date("2026-01-05T15:31:05.000Z"),
+    }]);
+    assert.ok(t.lines.some((l) => /"alert mailed"/.test(l) && /0123abcd/.test(l)));
+  },
+);
+
+Deno.test(
+  "Notifier.handle() skips an alert id it recorded before",
+  opts,
+  async () => {
+    await using t = await setup();
+    const a = alert();
+    assert.equal(await t.notifier.handle(a), "sent");
+    assert.equal(await t.notifier.handle(a), "already-sent");
+    assert.equal(t.catcher.messages.length, 1);
+    assert.ok(
+      t.lines.some((l) => /"alert already sent, skipped"/.test(l) && l.includes(a.alert_id)),
+    );
+  },
+);
+
+Deno.test(
+  "Notifier.handle() skips and records a new alert id with the price of the last mail for the condition",
+  opts,
+  async () => {
+    await using t = await setup();
+    assert.equal(await t.notifier.handle(alert({ value_ticker: 151.2 })), "sent");
+    const repeat = alert({ value_ticker: 151.2 });
+    assert.equal(await t.notifier.handle(repeat), "repeat");
+    assert.equal(await t.notifier.handle(repeat), "already-sent");
+    // Another price, another condition, another ticker or another user each get their mail.
+    assert.equal(await t.notifier.handle(alert({ value_ticker: 152 })), "sent");
+    assert.equal(
+      await t.notifier.handle(alert({ value_ticker: 152, threshold_value: 149 })),
+      "sent",
+    );
+    assert.equal(await t.notifier.handle(alert({ value_ticker: 152, ticker: "MSFT" })), "sent");
+    assert.equal(
+      await t.notifier.handle(alert({ value_ticker: 152, email: "bob@example.com" })),
+      "sent",
+    );
+    await t.catcher.waitForMessages(5);
+    assert.equal(t.catcher.messages.length, 5);
+    const [row] = await queryRows(t.url, "SELECT COUNT(*) AS n FROM sent_alerts");
+    assert.equal(Number(row!.n), 6);
+  },
+);
+
+Deno.test(
+  "Notifier.handle() rethrows a retriable MailSendError and records nothing during an SMTP outage",
+  opts,
+  async () => {
+    await using t = await setup();
+    const a = alert();
+    t.catcher.down();
+    await assert.rejects(t.notifier.handle(a), (e) => {
+      assert.ok(e instanceof MailSendError, String(e));
+      assert.equal(e.retriable, true);
+      return true;
+    });
+    assert.deepEqual(await queryRows(t.url, "SELECT * FROM sent_alerts"), []);
+    t.catcher.up();
+    assert.equal(await t.notifier.handle(a), "sent");
+    assert.equal((await t.catcher.waitForMessages(1)).length, 1);
+  },
+);
+
+Deno.test(
+  "Notifier.handle() turns a permanent rejection into a non-retriable MessageHandlingError",
+  opts,
+  async () => {
+    const rejecting: Mailer = {
+      send: (mail: Mail) =>
+        Promise.reject(
+          new MailSendError(`Cannot send mail to ${mail.to}: 550 5.1.1 mailbox unavailable`, {
+            retriable: false,
+            responseCode: 550,
+          }),
+        ),
+      close: () => Promise.resolve(),
+    };
+    await using t = await setup(rejecting);
+    await assert.rejects(t.notifier.handle(alert()), (e) => {
+      assert.ok(e instanceof MessageHandlingError, String(e));
+      assert.equal(e.retriable, false);
+      assert.match(e.message, /^Cannot notify: .*550 5\.1\.1 mailbox unavailable/);
+      assert.ok(e.cause instanceof MailSendError);
+      return true;
+    });
+    assert.deepEqual(await queryRows(t.url, "SELECT * FROM sent_alerts"), []);
+    assert.ok(t.lines.some((l) => /"mail rejected for good, alert parked"/.test(l)));
+  },
+);
