@@ -1,0 +1,237 @@
+import * as grpc from "@grpc/grpc-js";
+import { retry } from "../runtime/retry.ts";
+import { loadUserServiceProto, type UserServiceProto } from "./user_service_proto.ts";
+
+/** Status codes a {@linkcode UserClient} retries: the call may not have reached the service. */
+export const RETRIABLE_CODES: readonly grpc.status[] = [
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+];
+
+/** Options of {@linkcode UserClient}. */
+export interface UserClientOptions {
+  /** `host:port` of the UserCommandService. */
+  commandAddr: string;
+  /** `host:port` of the UserQueryService. */
+  queryAddr: string;
+  /** Deadline of each attempt in ms (default 5,000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt on UNAVAILABLE and DEADLINE_EXCEEDED (default 5). */
+  retries?: number;
+  /** Base of the exponential backoff between attempts in ms (default 200). */
+  retryBaseMs?: number;
+  /** Largest wait between attempts in ms (default 10,000). */
+  retryCapMs?: number;
+  /** Called before each wait between attempts. */
+  onRetry?: (info: RetryInfo) => void;
+  /** The loaded contract (default: protos/user_service.proto). */
+  proto?: UserServiceProto;
+}
+
+/** What {@linkcode UserClientOptions.onRetry} is told about a failed attempt. */
+export interface RetryInfo {
+  readonly method: string;
+  /** The attempt that just failed (1-based). */
+  readonly attempt: number;
+  readonly waitMs: number;
+  readonly code: grpc.status;
+  readonly message: string;
+}
+
+/**
+ * The answer to one call, after retries: the response, or the status the service (or the
+ * channel, for UNAVAILABLE and DEADLINE_EXCEEDED) ended with.
+ */
+export type CallResult<T> =
+  | { readonly ok: true; readonly code: grpc.status.OK; readonly response: T; attempts: number }
+  | { readonly ok: false; readonly code: grpc.status; readonly message: string; attempts: number };
+
+/** Responses, with the field names of protos/user_service.proto. */
+export interface MessageResponse {
+  message: string;
+}
+/** LoginUser's response. */
+export interface LoginResponse extends MessageResponse {
+  success: boolean;
+}
+/** GetLatestValue's response; `timestamp` is ISO-8601 UTC. */
+export interface LatestValueResponse {
+  email: string;
+  ticker: string;
+  value: number;
+  timestamp: string;
+}
+/** GetAverageValue's response; `values_count` may be less than the count asked for. */
+export interface AverageValueResponse {
+  email: string;
+  ticker: string;
+  average_value: number;
+  values_count: number;
+}
+
+/** RegisterUser's input. */
+export interface RegisterInput {
+  email: string;
+  ticker: string;
+  requestId: string;
+  highValue?: number | undefined;
+  lowValue?: number | undefined;
+}
+/** UpdateUser's input: what is left out stays as it is. */
+export interface UpdateInput {
+  email: string;
+  requestId: string;
+  ticker?: string | undefined;
+  highValue?: number | undefined;
+  lowValue?: number | undefined;
+  clearHigh?: boolean | undefined;
+  clearLow?: boolean | undefined;
+}
+
+/**
+ * A typed client of both tickerwatch gRPC services. Every call gets its own deadline and is
+ * retried with exponential backoff and full jitter on UNAVAILABLE and DEADLINE_EXCEEDED only.
+ * Commands send the caller's request_id unchanged on every attempt, so the command service runs
+ * them at most once and answers a repeat with the stored outcome.
+ *
+ * @example
+ * ```ts
+ * using client = new UserClient({ commandAddr: "127.0.0.1:50051", queryAddr: "127.0.0.1:50052" });
+ * const r = await client.register({ email: "ada@example.com", ticker: "AAPL", requestId: crypto.randomUUID(), highValue: 200 });
+ * if (r.ok) console.log(r.response.message);
+ * ```
+ */
+export class UserClient implements Disposable {
+  readonly #command: grpc.Client;
+  readonly #query: grpc.Client;
+  readonly #timeoutMs: number;
+  readonly #options: UserClientOptions;
+
+  constructor(options: UserClientOptions) {
+    const proto = options.proto ?? loadUserServiceProto();
+    const creds = grpc.credentials.createInsecure();
+    // Keep the channel's own reconnect backoff short: the retry loop below does the pacing.
+    const channelOptions = {
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 1_000,
+    };
+    this.#command = new proto.commandService(options.commandAddr, creds, channelOptions);
+    this.#query = new proto.queryService(options.queryAddr, creds, channelOptions);
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#options = options;
+  }
+
+  /** RegisterUser: subscribes `email` to alerts on `ticker`. */
+  register(input: RegisterInput): Promise<CallResult<MessageResponse>> {
+    const request: Record<string, unknown> = {
+      email: input.email,
+      ticker: input.ticker,
+      request_id: input.requestId,
+    };
+    if (input.highValue !== undefined) request.high_value = input.highValue;
+    if (input.lowValue !== undefined) request.low_value = input.lowValue;
+    return this.#call(this.#command, "RegisterUser", request);
+  }
+
+  /** LoginUser: whether `email` is registered. */
+  login(input: { email: string; requestId: string }): Promise<CallResult<LoginResponse>> {
+    return this.#call(this.#command, "LoginUser", {
+      email: input.email,
+      request_id: input.requestId,
+    });
+  }
+
+  /** UpdateUser: changes the ticker or thresholds; unset fields keep their value. */
+  update(input: UpdateInput): Promise<CallResult<MessageResponse>> {
+    const request: Record<string, unknown> = {
+      email: input.email,
+      ticker: input.ticker ?? "",
+      request_id: input.requestId,
+      clear_high_value: input.clearHigh ?? false,
+      clear_low_value: input.clearLow ?? false,
+    };
+    if (input.highValue !== undefined) request.high_value = input.highValue;
+    if (input.lowValue !== undefined) request.low_value = input.lowValue;
+    return this.#call(this.#command, "UpdateUser", request);
+  }
+
+  /** DeleteUser: removes `email` and its thresholds. */
+  delete(input: { email: string; requestId: string }): Promise<CallResult<MessageResponse>> {
+    return this.#call(this.#command, "DeleteUser", {
+      email: input.email,
+      request_id: input.requestId,
+    });
+  }
+
+  /** GetLatestValue: the newest quote of the user's ticker. */
+  latest(input: { email: string }): Promise<CallResult<LatestValueResponse>> {
+    return this.#call(this.#query, "GetLatestValue", { email: input.email });
+  }
+
+  /** GetAverageValue: the mean of the newest `count` quotes of the user's ticker. */
+  average(input: { email: string; count: number }): Promise<CallResult<AverageValueResponse>> {
+    return this.#call(this.#query, "GetAverageValue", { email: input.email, count: input.count });
+  }
+
+  /** Closes both channels. */
+  close(): void {
+    this.#command.close();
+    this.#query.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async #call<T>(
+    client: grpc.Client,
+    method: string,
+    request: Record<string, unknown>,
+  ): Promise<CallResult<T>> {
+    const { result, attempts } = await retry(
+      () => _unary<T>(client, method, request, this.#timeoutMs),
+      {
+        retries: this.#options.retries ?? 5,
+        shouldRetry: (r) => !r.ok && RETRIABLE_CODES.includes(r.code),
+        ...(this.#options.retryBaseMs !== undefined && { baseMs: this.#options.retryBaseMs }),
+        ...(this.#options.retryCapMs !== undefined && { capMs: this.#options.retryCapMs }),
+        onRetry: ({ attempt, waitMs, result }) => {
+          if (result.ok) return;
+          this.#options.onRetry?.({
+            method,
+            attempt,
+            waitMs,
+            code: result.code,
+            message: result.message,
+          });
+        },
+      },
+    );
+    return { ...result, attempts };
+  }
+}
+
+type _Attempt<T> =
+  | { ok: true; code: grpc.status.OK; response: T }
+  | { ok: false; code: grpc.status; message: string };
+
+function _unary<T>(
+  client: grpc.Client,
+  method: string,
+  request: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<_Attempt<T>> {
+  const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method];
+  if (typeof fn !== "function") throw new TypeError(`unknown gRPC method ${method}`);
+  return new Promise((resolve) => {
+    fn.call(
+      client,
+      request,
+      { deadline: Date.now() + timeoutMs },
+      (err: grpc.ServiceError | null, response: T) => {
+        if (err) resolve({ ok: false, code: err.code, message: err.details || err.message });
+        else resolve({ ok: true, code: grpc.status.OK, response });
+      },
+    );
+  });
+}
