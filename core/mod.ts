@@ -70,3 +70,10 @@ export * from "./mail/mailer.ts";
 export * from "./mail/alert_email.ts";
 export * from "./mail/smtp_mailer.ts";
 export * from "./mail/last_sent_cache.ts";
+
+// --- notifier ---
+export * from "./notify/sent_alert_log.ts";
+export * from "./mysql/mysql_sent_alert_log.ts";
+export * from "./notify/notifier.ts";
+export * from "./notify/notifier_config.ts";
+export * from "./notify/notifier_service.ts";

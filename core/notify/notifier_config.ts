@@ -1,0 +1,119 @@
+/** Configuration of the notifier executable, read from environment variables. */
+import validator from "validator";
+import { readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import { ConfigError, type Env, EnvReader } from "../config/env.ts";
+import { DEFAULT_KAFKA_BROKERS } from "../kafka/kafka_admin_config.ts";
+import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
+import type { LogLevel } from "../log/logger.ts";
+
+/** Default SMTP_URL: the local mail catcher. */
+export const DEFAULT_SMTP_URL = "smtp://127.0.0.1:2525";
+
+/** Default MAIL_FROM. */
+export const DEFAULT_MAIL_FROM = "tickerwatch <alerts@tickerwatch.local>";
+
+/** Default NOTIFIER_GROUP: the original's consumer group. */
+export const DEFAULT_NOTIFIER_GROUP = "alert_notifier_group";
+
+/** Validated configuration of the notifier (see {@linkcode loadNotifierConfig}). */
+export interface NotifierConfig {
+  /** `KAFKA_BROKERS`: bootstrap `host:port` list. */
+  brokers: string[];
+  /** `KAFKA_CLIENT_ID`: default "notifier". */
+  clientId: string;
+  /** `NOTIFIER_TOPIC`: the topic consumed; default `to-notifier` (tests use their own). */
+  topic: string;
+  /** `NOTIFIER_GROUP`: consumer group; default `alert_notifier_group`. */
+  groupId: string;
+  /** `MYSQL_URL`: where the sent-alert record lives. */
+  mysqlUrl: string;
+  /** `SMTP_URL`: smtp:// or smtps:// server; default `smtp://127.0.0.1:2525`. */
+  smtpUrl: string;
+  /** `MAIL_FROM`: the From address, with or without a display name. */
+  mailFrom: string;
+  /** `SMTP_POOL_SIZE`: pooled SMTP connections at most; default 5. */
+  smtpPoolSize: number;
+  /** `LAST_SENT_CACHE_SIZE`: conditions the anti-spam cache remembers; default 100 000. */
+  lastSentCacheSize: number;
+  /** `LAST_SENT_TTL_S` in ms: how long a mailed price suppresses a repeat; default 24 h. */
+  lastSentTtlMs: number;
+  /** `NOTIFIER_RETRY_INITIAL_MS`: first wait before retrying a failed alert; default 200. */
+  retryInitialMs: number;
+  /** `NOTIFIER_RETRY_MAX_MS`: longest wait between retries; default 30 000. */
+  retryMaxMs: number;
+  /** `SENT_ALERT_RETENTION_S` in ms: how long alert ids are remembered; default 7 days. */
+  sentAlertRetentionMs: number;
+  /**
+   * `NOTIFIER_COMMIT_DELAY_MS`: fault injection for tests only, default 0 (off). Holds each
+   * alert's offset commit back this long after its mail was sent and recorded, so a test can
+   * kill the process inside that window.
+   */
+  commitDelayMs: number;
+  /** `LOG_LEVEL`: default "info". */
+  logLevel: LogLevel;
+}
+
+/** Environment variables the notifier reads. */
+export const NOTIFIER_ENV = [
+  "KAFKA_BROKERS",
+  "KAFKA_CLIENT_ID",
+  "NOTIFIER_TOPIC",
+  "NOTIFIER_GROUP",
+  "MYSQL_URL",
+  "SMTP_URL",
+  "MAIL_FROM",
+  "SMTP_POOL_SIZE",
+  "LAST_SENT_CACHE_SIZE",
+  "LAST_SENT_TTL_S",
+  "NOTIFIER_RETRY_INITIAL_MS",
+  "NOTIFIER_RETRY_MAX_MS",
+  "SENT_ALERT_RETENTION_S",
+  "NOTIFIER_COMMIT_DELAY_MS",
+  "LOG_LEVEL",
+] as const;
+
+/**
+ * Reads and validates the notifier's configuration from `env`.
+ *
+ * @throws {ConfigError} naming the first invalid variable
+ * @example
+ * ```ts
+ * const config = loadNotifierConfig({ SMTP_URL: "smtp://mail:25" });
+ * config.groupId; // "alert_notifier_group"
+ * ```
+ */
+export function loadNotifierConfig(env: Env): NotifierConfig {
+  const r = new EnvReader(env);
+  const retryInitialMs = r.int("NOTIFIER_RETRY_INITIAL_MS", 200, { min: 1, max: 600_000 });
+  return {
+    brokers: r.hostPortList("KAFKA_BROKERS", DEFAULT_KAFKA_BROKERS),
+    clientId: r.string("KAFKA_CLIENT_ID", "notifier"),
+    topic: _topicName(r.string("NOTIFIER_TOPIC", TOPIC_TO_NOTIFIER), "NOTIFIER_TOPIC"),
+    groupId: r.string("NOTIFIER_GROUP", DEFAULT_NOTIFIER_GROUP),
+    mysqlUrl: readMysqlUrl(r),
+    smtpUrl: r.url("SMTP_URL", DEFAULT_SMTP_URL, ["smtp:", "smtps:"]),
+    mailFrom: _mailFrom(r.string("MAIL_FROM", DEFAULT_MAIL_FROM)),
+    smtpPoolSize: r.int("SMTP_POOL_SIZE", 5, { min: 1, max: 100 }),
+    lastSentCacheSize: r.int("LAST_SENT_CACHE_SIZE", 100_000, { min: 1, max: 10_000_000 }),
+    lastSentTtlMs: r.int("LAST_SENT_TTL_S", 86_400, { min: 0 }) * 1000,
+    retryInitialMs,
+    retryMaxMs: r.int("NOTIFIER_RETRY_MAX_MS", 30_000, { min: retryInitialMs, max: 3_600_000 }),
+    sentAlertRetentionMs: r.int("SENT_ALERT_RETENTION_S", 7 * 86_400, { min: 60 }) * 1000,
+    commitDelayMs: r.int("NOTIFIER_COMMIT_DELAY_MS", 0, { min: 0, max: 600_000 }),
+    logLevel: readLogLevel(r),
+  };
+}
+
+function _mailFrom(raw: string): string {
+  if (!validator.isEmail(raw, { allow_display_name: true, allow_ip_domain: false })) {
+    throw new ConfigError("MAIL_FROM", `must be an address like "Name <user@host>", got "${raw}"`);
+  }
+  return raw;
+}
+
+function _topicName(raw: string, variable: string): string {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw)) {
+    throw new ConfigError(variable, `must be a Kafka topic name, got "${raw}"`);
+  }
+  return raw;
+}

@@ -1,0 +1,106 @@
+/** The notifier service: `to-notifier` → {@linkcode Notifier} → SMTP, with its resources. */
+import { type AlertMessage, AlertMessageSchema } from "../alerts/messages.ts";
+import { ConsumerRunner } from "../kafka/consumer_runner.ts";
+import { createKafkaClient } from "../kafka/kafka_client.ts";
+import type { Logger } from "../log/logger.ts";
+import { LastSentCache } from "../mail/last_sent_cache.ts";
+import { SmtpMailer } from "../mail/smtp_mailer.ts";
+import { MysqlSentAlertLog } from "../mysql/mysql_sent_alert_log.ts";
+import { openDatabase } from "../mysql/open_database.ts";
+import { delay } from "../runtime/shutdown.ts";
+import { Notifier } from "./notifier.ts";
+import type { NotifierConfig } from "./notifier_config.ts";
+
+/** A running notifier; `stop` finishes the alert in hand, commits it and closes everything. */
+export interface RunningNotifier {
+  /** The consumer, for its instrumentation events (tests). */
+  readonly runner: ConsumerRunner<AlertMessage>;
+  stop(): Promise<void>;
+}
+
+/** Longest pause between two purges of expired alert ids. */
+const _MAX_PURGE_INTERVAL_MS = 3_600_000;
+
+/**
+ * Starts the notifier: opens MySQL (waiting while it is unreachable, migrating), builds the
+ * pooled SMTP mailer and consumes `config.topic` in group `config.groupId`, one
+ * {@linkcode Notifier.handle} per alert; offsets are committed only after the alert's mail was
+ * accepted and recorded. Malformed alerts and permanently rejected mails go to `<topic>.dlq`,
+ * which must exist (kafka-admin creates it); topics are not created here. Expired alert ids are
+ * purged at start and periodically.
+ *
+ * @throws when Kafka cannot be joined or the database refuses for a reason other than being down
+ * @example
+ * ```ts
+ * const notifier = await startNotifier(loadNotifierConfig(Deno.env.toObject()), { logger });
+ * await notifier.stop();
+ * ```
+ */
+export async function startNotifier(
+  config: NotifierConfig,
+  { logger, signal }: { logger: Logger; signal?: AbortSignal },
+): Promise<RunningNotifier> {
+  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  const sentLog = new MysqlSentAlertLog(db);
+  const mailer = new SmtpMailer({
+    url: config.smtpUrl,
+    from: config.mailFrom,
+    maxConnections: config.smtpPoolSize,
+    logger,
+  });
+  const notifier = new Notifier({
+    mailer,
+    sentLog,
+    lastSent: new LastSentCache({ max: config.lastSentCacheSize, ttlMs: config.lastSentTtlMs }),
+    logger,
+  });
+  const purge = async () => {
+    try {
+      const purged = await sentLog.purge(config.sentAlertRetentionMs);
+      if (purged > 0) logger.info("expired alert ids purged", { purged });
+    } catch (err) {
+      logger.warn("alert id purge failed", { err });
+    }
+  };
+  let runner: ConsumerRunner<AlertMessage>;
+  try {
+    await purge();
+    const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, logger });
+    runner = await ConsumerRunner.start({
+      kafka,
+      groupId: config.groupId,
+      topic: config.topic,
+      schema: AlertMessageSchema,
+      logger,
+      retry: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
+      handler: async ({ value }) => {
+        await notifier.handle(value);
+        if (config.commitDelayMs > 0) await delay(config.commitDelayMs);
+      },
+    }) as ConsumerRunner<AlertMessage>;
+  } catch (err) {
+    await mailer.close();
+    await db.close();
+    throw err;
+  }
+  const purgeTimer = setInterval(
+    purge,
+    Math.min(config.sentAlertRetentionMs / 4, _MAX_PURGE_INTERVAL_MS),
+  );
+  logger.info("notifier started", {
+    topic: config.topic,
+    groupId: config.groupId,
+    smtpPoolSize: config.smtpPoolSize,
+    ...(config.commitDelayMs > 0 ? { commitDelayMs: config.commitDelayMs } : {}),
+  });
+  return {
+    runner,
+    async stop() {
+      clearInterval(purgeTimer);
+      await runner.stop();
+      await mailer.close();
+      await db.close();
+      logger.info("notifier stopped");
+    },
+  };
+}
