@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { dlqTopicOf } from "../../core/mod.ts";
+import { connectAdmin, deleteTopics, ensureKafkaCluster, testKafka, waitFor } from "../_kafka.ts";
+import { freshDatabase, queryRows } from "../helpers/mysql.ts";
+import { runToEnd, ServiceProcess } from "../helpers/processes.ts";
+import { SmtpCatcher } from "../helpers/smtp_catcher.ts";
+import { alert, alertTopic, committedOffset, notifierEnv, produceAlerts } from "./_notify.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "notifier: a bad configuration value exits 2 with one line naming the variable",
+  opts,
+  async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ MAIL_FROM: "nobody" }, /MAIL_FROM: must be an address/],
+      [{ SMTP_URL: "http://mail:25" }, /SMTP_URL: must use smtp: or smtps:/],
+      [{ SMTP_POOL_SIZE: "0" }, /SMTP_POOL_SIZE: must be ≥ 1/],
+      [{ KAFKA_BROKERS: "nohost" }, /KAFKA_BROKERS: must be host:port/],
+      [
+        { NOTIFIER_RETRY_INITIAL_MS: "500", NOTIFIER_RETRY_MAX_MS: "100" },
+        /NOTIFIER_RETRY_MAX_MS: must be ≥ 500/,
+      ],
+      [{ SENT_ALERT_RETENTION_S: "a week" }, /SENT_ALERT_RETENTION_S: must be an integer/],
+      [{ NOTIFIER_TOPIC: "no spaces" }, /NOTIFIER_TOPIC: must be a Kafka topic name/],
+      [{ MYSQL_URL: "mysql://u:hunter2@h:3306/bad-name" }, /MYSQL_URL: must name a database/],
+    ];
+    for (const [env, message] of cases) {
+      const r = await runToEnd("notifier", env);
+      assert.equal(r.code, 2, `${JSON.stringify(env)}: ${r.stderr}`);
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /^notifier: configuration error: /);
+      assert.match(lines[0]!, message);
+      assert.ok(!r.stderr.includes("hunter2"), "the password must not be printed");
+    }
+  },
+);
+
+Deno.test("notifier: --help lists its variables and exits 0", opts, async () => {
+  const help = await runToEnd("notifier", {}, ["--help"]);
+  assert.equal(help.code, 0);
+  for (const v of ["SMTP_URL", "MAIL_FROM", "NOTIFIER_GROUP", "KAFKA_BROKERS", "MYSQL_URL"]) {
+    assert.ok(help.stdout.includes(v), help.stdout);
+  }
+});
+
+/** A topic with its DLQ, a fresh database and an SMTP catcher; all removed afterwards. */
+async function services() {
+  await ensureKafkaCluster();
+  const kafka = testKafka("test-notifier-process");
+  const admin = await connectAdmin(kafka);
+  const topic = await alertTopic(admin);
+  const db = freshDatabase();
+  const catcher = await SmtpCatcher.start();
+  return {
+    kafka,
+    admin,
+    topic,
+    db,
+    catcher,
+    async [Symbol.asyncDispose]() {
+      await catcher.stop();
+      await deleteTopics(admin, [topic, dlqTopicOf(topic)]);
+      await admin.disconnect();
+      await db.drop();
+    },
+  };
+}
+
+Deno.test(
+  "notifier process mails an alert, and on SIGTERM stops, commits and exits 0",
+  opts,
+  async () => {
+    await using s = await services();
+    const env = notifierEnv({ topic: s.topic, mysqlUrl: s.db.url, smtpUrl: s.catcher.url() });
+    const proc = new ServiceProcess("notifier", env);
+    try {
+      await proc.waitForLine(/"notifier started"/, 60_000);
+      await produceAlerts(s.kafka, s.topic, [alert()]);
+      await s.catcher.waitForMessages(1, 30_000);
+      await proc.waitForLine(/"alert mailed"/);
+      const status = await proc.stop("SIGTERM");
+      assert.equal(status.code, 0, proc.lines.join("\n"));
+      assert.ok(proc.lines.some((l) => /"notifier stopped"/.test(l)), proc.lines.join("\n"));
+      assert.equal(await committedOffset(s.admin, env.NOTIFIER_GROUP!, s.topic), "1");
+    } finally {
+      await proc.stop("SIGKILL");
+    }
+  },
+);
+
+Deno.test(
+  "notifier process SIGKILLed after the SMTP send but before the commit does not mail again after a restart",
+  opts,
+  async () => {
+    await using s = await services();
+    const env = notifierEnv({ topic: s.topic, mysqlUrl: s.db.url, smtpUrl: s.catcher.url() });
+    // Fault injection: hold each commit back for a minute after the mail was sent and recorded.
+    const first = new ServiceProcess("notifier", { ...env, NOTIFIER_COMMIT_DELAY_MS: "60000" });
+    let second: ServiceProcess | undefined;
+    try {
+      await first.waitForLine(/"notifier started"/, 60_000);
+      const a = alert();
+      await produceAlerts(s.kafka, s.topic, [a]);
+      await s.catcher.waitForMessages(1, 30_000);
+      await waitFor(
+        async () =>
+          (await queryRows(s.db.url, "SELECT 1 FROM sent_alerts WHERE alert_id = ?", [a.alert_id]))
+            .length === 1,
+        { what: "the sent_alerts row" },
+      );
+      const killed = await first.stop("SIGKILL");
+      assert.equal(killed.signal, "SIGKILL");
+      assert.equal(await committedOffset(s.admin, env.NOTIFIER_GROUP!, s.topic), "-1");
+
+      second = new ServiceProcess("notifier", env);
+      const skipped = await second.waitForLine(/"alert already sent, skipped"/, 60_000);
+      assert.equal(JSON.parse(skipped).alertId, a.alert_id);
+      await waitFor(
+        async () => (await committedOffset(s.admin, env.NOTIFIER_GROUP!, s.topic)) === "1",
+        {
+          what: "the restarted notifier's commit",
+        },
+      );
+      assert.equal(s.catcher.messages.length, 1);
+      assert.ok(!second.lines.some((l) => /"alert mailed"/.test(l)), second.lines.join("\n"));
+    } finally {
+      await first.stop("SIGKILL");
+      await second?.stop("SIGKILL");
+    }
+  },
+);
