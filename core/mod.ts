@@ -48,6 +48,14 @@ export * from "./alerts/alert_mode.ts";
 export * from "./alerts/alert_id.ts";
 export * from "./alerts/threshold_evaluator.ts";
 export * from "./mysql/mysql_threshold_evaluator.ts";
+export * from "./collector/quote_store.ts";
+export * from "./collector/collector.ts";
+export * from "./collector/collector_config.ts";
+export * from "./collector/collector_service.ts";
+export * from "./mysql/mysql_quote_store.ts";
+export * from "./alerts/alert_system.ts";
+export * from "./alerts/alert_system_config.ts";
+export * from "./alerts/alert_system_service.ts";
 
 // --- Kafka (owner: Kafka issue) ---
 export * from "./kafka/topics.ts";

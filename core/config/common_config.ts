@@ -13,3 +13,8 @@ export function readMysqlUrl(r: EnvReader): string {
 export function readLogLevel(r: EnvReader): LogLevel {
   return r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const);
 }
+
+/** KAFKA_BROKERS: comma-separated bootstrap `host:port` list (default: the local cluster). */
+export function readKafkaBrokers(r: EnvReader): string[] {
+  return r.hostPortList("KAFKA_BROKERS", "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092");
+}

@@ -16,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "users",
     statements: [
       `CREATE TABLE IF NOT EXISTS users (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
         email VARCHAR(254) NOT NULL,
         ticker VARCHAR(20) NOT NULL,
         high_value DOUBLE NULL,
@@ -24,7 +25,9 @@ export const MIGRATIONS: readonly Migration[] = [
         low_fired BOOLEAN NOT NULL DEFAULT FALSE,
         created_at DATETIME(3) NOT NULL,
         updated_at DATETIME(3) NOT NULL,
-        PRIMARY KEY (email),
+        -- A small surrogate key keeps the secondary indexes (which carry it) compact.
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_users_email (email),
         -- The alert system's range scans: armed users whose threshold a price passed, and fired
         -- users whose price came back inside the band.
         KEY idx_users_high (ticker, high_fired, high_value),

@@ -7,6 +7,7 @@ import type { Quote } from "../prices/quote.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 
 interface _Row extends RowDataPacket {
+  id: number;
   email: string;
   ticker: string;
   kind: "HIGH" | "LOW";
@@ -24,7 +25,7 @@ const _QUOTES = `JSON_TABLE(?, '$[*]' COLUMNS (
 // thresholds that change state, not with the number of subscriptions.
 function _edgeQuery(): string {
   const branch = (kind: string, fired: string, cond: string, fire: number) =>
-    `SELECT u.email, u.ticker, '${kind}' AS kind, u.${kind.toLowerCase()}_value AS threshold,
+    `SELECT u.id, u.email, u.ticker, '${kind}' AS kind, u.${kind.toLowerCase()}_value AS threshold,
             q.price, ${fire} AS fire
        FROM ${_QUOTES} AS q
        JOIN users u ON u.ticker = q.ticker AND u.${fired} = ${fire ? "FALSE" : "TRUE"} AND ${cond}`;
@@ -37,25 +38,27 @@ function _edgeQuery(): string {
 }
 
 function _levelQuery(): string {
-  return `SELECT u.email, u.ticker, 'HIGH' AS kind, u.high_value AS threshold, q.price, 1 AS fire
+  return `SELECT u.id, u.email, u.ticker, 'HIGH' AS kind, u.high_value AS threshold, q.price, 1 AS fire
             FROM ${_QUOTES} AS q JOIN users u ON u.ticker = q.ticker AND u.high_value < q.price
           UNION ALL
-          SELECT u.email, u.ticker, 'LOW' AS kind, u.low_value AS threshold, q.price, 1 AS fire
+          SELECT u.id, u.email, u.ticker, 'LOW' AS kind, u.low_value AS threshold, q.price, 1 AS fire
             FROM ${_QUOTES} AS q JOIN users u ON u.ticker = q.ticker AND u.low_value > q.price`;
 }
 
 // Applies the fired/re-armed flags, but only where ticker and threshold are still those that
 // were evaluated: a threshold changed meanwhile was re-armed by the change and stays armed.
 const _COMMIT = `UPDATE users u JOIN JSON_TABLE(?, '$[*]' COLUMNS (
-    email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$.e',
+    id BIGINT UNSIGNED PATH '$.i',
     ticker VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$.t',
     h INT PATH '$.h', hv DOUBLE PATH '$.hv', l INT PATH '$.l', lv DOUBLE PATH '$.lv')) AS f
-  ON u.email = f.email AND u.ticker = f.ticker
+  ON u.id = f.id AND u.ticker = f.ticker
   SET u.high_fired = IF(f.h IS NOT NULL AND u.high_value <=> f.hv, f.h, u.high_fired),
       u.low_fired = IF(f.l IS NOT NULL AND u.low_value <=> f.lv, f.l, u.low_fired)`;
 
+const _COMMIT_CHUNK = 10_000;
+
 interface _Flip {
-  e: string;
+  i: number;
   t: string;
   h: number | null;
   hv: number | null;
@@ -92,7 +95,7 @@ export class MysqlThresholdEvaluator implements ThresholdEvaluator {
       return rows;
     });
     const alerts: AlertMessage[] = [];
-    const flips = new Map<string, _Flip>();
+    const flips = new Map<number, _Flip>();
     for (const r of rows) {
       const threshold = Number(r.threshold);
       if (r.fire) {
@@ -115,17 +118,20 @@ export class MysqlThresholdEvaluator implements ThresholdEvaluator {
         });
       }
       if (!edge) continue;
-      const flip = flips.get(r.email) ??
-        { e: r.email, t: r.ticker, h: null, hv: null, l: null, lv: null };
+      const flip = flips.get(r.id) ??
+        { i: r.id, t: r.ticker, h: null, hv: null, l: null, lv: null };
       if (r.kind === "HIGH") [flip.h, flip.hv] = [r.fire ? 1 : 0, threshold];
       else [flip.l, flip.lv] = [r.fire ? 1 : 0, threshold];
-      flips.set(r.email, flip);
+      flips.set(r.id, flip);
     }
     const commit = async () => {
-      if (flips.size === 0) return;
-      await this.#db.withConnection((sql) =>
-        sql.query(_COMMIT, [JSON.stringify([...flips.values()])])
-      );
+      // In chunks, to stay far below max_allowed_packet; each chunk is one set-based UPDATE and
+      // safe to repeat, so a crash between chunks only means the cycle is evaluated again.
+      const all = [...flips.values()];
+      for (let i = 0; i < all.length; i += _COMMIT_CHUNK) {
+        const chunk = JSON.stringify(all.slice(i, i + _COMMIT_CHUNK));
+        await this.#db.withConnection((sql) => sql.query(_COMMIT, [chunk]));
+      }
     };
     return { alerts, transitions: edge ? rows.length : alerts.length, commit };
   }

@@ -8,6 +8,11 @@ export const VERSION = "0.1.0";
 /** Something started by {@linkcode runService} and stopped on SIGINT/SIGTERM. */
 export interface Stoppable {
   stop(): Promise<void>;
+  /**
+   * Set by services that end by themselves (e.g. `--once`): resolves when the work is done,
+   * rejects when it failed (exit 1).
+   */
+  done?: Promise<void>;
 }
 
 /** What an executable hands to {@linkcode runService}. */
@@ -64,20 +69,38 @@ export async function runService<C extends { logLevel: LogLevel }>(
     logger.error("start-up failed", { err, stack: (err as Error)?.stack });
     Deno.exit(1);
   }
-  const sig = await shutdown.requested;
-  logger.info("shutting down", { signal: sig });
+  let failed = false;
+  const ended = await Promise.race([
+    shutdown.requested,
+    (service.done ?? new Promise<never>(() => {})).then(
+      () => "done" as const,
+      (err) => {
+        failed = true;
+        logger.error("failed", { err, stack: (err as Error)?.stack });
+        return "done" as const;
+      },
+    ),
+  ]);
+  logger.info("shutting down", ended === "done" ? { reason: "work done" } : { signal: ended });
   try {
     await service.stop();
   } catch (err) {
     logger.error("shutdown failed", { err });
     Deno.exit(1);
   }
-  Deno.exit(0);
+  Deno.exit(failed ? 1 : 0);
 }
 
 /** Usage text for a service: a description and its environment variables. */
-export function usageOf(name: string, description: string, env: readonly string[]): string {
-  return `tickerwatch ${name}: ${description}\n\nUsage: ${name} [--help] [--version]\n\n` +
+export function usageOf(
+  name: string,
+  description: string,
+  env: readonly string[],
+  flags = "",
+): string {
+  return `tickerwatch ${name}: ${description}\n\nUsage: ${name} [--help] [--version]${
+    flags ? ` ${flags}` : ""
+  }\n\n` +
     `Configuration (environment variables; see README.md for defaults):\n` +
     env.map((v) => `  ${v}`).join("\n");
 }

@@ -1,0 +1,68 @@
+import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
+import type { Logger } from "../log/logger.ts";
+import type { RecordPublisher } from "../collector/collector.ts";
+import type { PriceUpdate } from "./messages.ts";
+import type { ThresholdEvaluator } from "./threshold_evaluator.ts";
+
+/** What one update did. */
+export interface UpdateReport {
+  readonly cycleId: string;
+  readonly quotes: number;
+  readonly alerts: number;
+  readonly transitions: number;
+  readonly millis: number;
+}
+
+/**
+ * Turns a cycle's quotes into alerts: evaluates every threshold of the cycle's tickers in one
+ * set-based query, publishes one `to-notifier` message per fired threshold (key = e-mail) and
+ * waits until Kafka acknowledged all of them, and only then stores the new threshold state.
+ * The caller commits the input offset after this resolves.
+ */
+export class AlertSystem {
+  readonly #evaluator: ThresholdEvaluator;
+  readonly #publisher: RecordPublisher;
+  readonly #logger: Logger;
+  readonly #topic: string;
+
+  constructor(
+    { evaluator, publisher, logger, topic = TOPIC_TO_NOTIFIER }: {
+      evaluator: ThresholdEvaluator;
+      publisher: RecordPublisher;
+      logger: Logger;
+      /** Default `to-notifier`. */
+      topic?: string;
+    },
+  ) {
+    this.#evaluator = evaluator;
+    this.#publisher = publisher;
+    this.#logger = logger;
+    this.#topic = topic;
+  }
+
+  /** Handles one `update` message. Throws (and stores nothing) when publishing fails. */
+  async handleUpdate(update: PriceUpdate): Promise<UpdateReport> {
+    const started = performance.now();
+    const quotes = update.quotes.map((q) => ({
+      ticker: q.ticker,
+      price: q.price,
+      at: new Date(q.at),
+    }));
+    const evaluation = await this.#evaluator.evaluate(update.cycle_id, quotes);
+    await Promise.all(
+      evaluation.alerts.map((alert) =>
+        this.#publisher.send(this.#topic, { key: alert.email, value: JSON.stringify(alert) })
+      ),
+    );
+    await evaluation.commit();
+    const report = {
+      cycleId: update.cycle_id,
+      quotes: quotes.length,
+      alerts: evaluation.alerts.length,
+      transitions: evaluation.transitions,
+      millis: Math.round(performance.now() - started),
+    };
+    this.#logger.info("update evaluated", { ...report });
+    return report;
+  }
+}

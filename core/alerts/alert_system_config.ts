@@ -1,0 +1,43 @@
+import { readKafkaBrokers, readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import { type Env, EnvReader } from "../config/env.ts";
+import type { LogLevel } from "../log/logger.ts";
+import type { AlertMode } from "./alert_mode.ts";
+
+/** Configuration of the alert system (see {@linkcode loadAlertSystemConfig}). */
+export interface AlertSystemConfig {
+  mysqlUrl: string;
+  kafkaBrokers: string[];
+  logLevel: LogLevel;
+  mode: AlertMode;
+  /** Fraction of the threshold, e.g. 0.005 for 0.5 %. */
+  hysteresis: number;
+  groupId: string;
+}
+
+/** Environment variables the alert system reads. */
+export const ALERT_SYSTEM_ENV = [
+  "MYSQL_URL",
+  "KAFKA_BROKERS",
+  "LOG_LEVEL",
+  "ALERT_MODE",
+  "ALERT_HYSTERESIS_PCT",
+  "ALERT_SYSTEM_GROUP",
+] as const;
+
+/**
+ * Reads the alert system's configuration: `ALERT_MODE` edge (default) or level,
+ * `ALERT_HYSTERESIS_PCT` (default 0.5; 0 means plain crossing).
+ *
+ * @throws {ConfigError} naming the first invalid variable
+ */
+export function loadAlertSystemConfig(env: Env): AlertSystemConfig {
+  const r = new EnvReader(env);
+  return {
+    mysqlUrl: readMysqlUrl(r),
+    kafkaBrokers: readKafkaBrokers(r),
+    logLevel: readLogLevel(r),
+    mode: r.oneOf("ALERT_MODE", "edge", ["edge", "level"] as const),
+    hysteresis: r.number("ALERT_HYSTERESIS_PCT", 0.5, { min: 0, max: 50 }) / 100,
+    groupId: r.string("ALERT_SYSTEM_GROUP", "alert_system_group"),
+  };
+}

@@ -1,0 +1,127 @@
+import { MESSAGE_VERSION, type PriceUpdate } from "../alerts/messages.ts";
+import { TOPIC_TO_ALERT_SYSTEM } from "../kafka/topics.ts";
+import type { Logger } from "../log/logger.ts";
+import { CircuitBreakerOpenError } from "../prices/circuit_breaker.ts";
+import type { PriceSource } from "../prices/price_source.ts";
+import type { Quote } from "../prices/quote.ts";
+import type { QuoteStore } from "./quote_store.ts";
+
+/** Publishes one record and resolves once Kafka acknowledged it (BatchingProducer fits). */
+export interface RecordPublisher {
+  send(topic: string, record: { key: string; value: string }): Promise<unknown>;
+}
+
+/** Dependencies and settings of {@linkcode Collector}. */
+export interface CollectorOptions {
+  store: QuoteStore;
+  /** Usually a GuardedPriceSource (circuit breaker around the real source). */
+  source: PriceSource;
+  publisher: RecordPublisher;
+  logger: Logger;
+  /** Newest quotes kept per ticker; default 1,000. */
+  keepPerTicker?: number;
+  /** Delete quotes of tickers nobody follows; default true. */
+  dropUnfollowed?: boolean;
+  /** Topic of the update messages; default `to-alert-system`. */
+  topic?: string;
+  now?: () => Date;
+}
+
+/** What one cycle did. */
+export interface CycleReport {
+  readonly cycleId: string;
+  readonly tickers: number;
+  readonly quotes: number;
+  readonly unknown: readonly string[];
+  /** Why no quotes were stored, when none were. */
+  readonly skipped?: "no subscriptions" | "breaker open" | "source failed";
+}
+
+/**
+ * One collection cycle: read the followed tickers, fetch their prices in one call to the source,
+ * store them in one multi-row insert, publish one `update` message listing them, apply retention.
+ * A source failure or an open breaker skips the cycle (logged); database and Kafka faults throw.
+ */
+export class Collector {
+  readonly #o: Required<Omit<CollectorOptions, "now">> & { now: () => Date };
+  #cycles = 0;
+
+  constructor(options: CollectorOptions) {
+    this.#o = {
+      keepPerTicker: 1_000,
+      dropUnfollowed: true,
+      topic: TOPIC_TO_ALERT_SYSTEM,
+      now: () => new Date(),
+      ...options,
+    };
+  }
+
+  /** Cycles run so far. */
+  get cycles(): number {
+    return this.#cycles;
+  }
+
+  /** Runs one cycle. */
+  async runCycle(): Promise<CycleReport> {
+    const { store, source, publisher, logger: log } = this.#o;
+    const cycleId = crypto.randomUUID();
+    this.#cycles++;
+    const tickers = await store.followedTickers();
+    if (tickers.length === 0) {
+      log.info("cycle skipped: no subscriptions", { cycleId });
+      return { cycleId, tickers: 0, quotes: 0, unknown: [], skipped: "no subscriptions" };
+    }
+    let fetched;
+    try {
+      fetched = await source.fetch(tickers);
+    } catch (err) {
+      const open = err instanceof CircuitBreakerOpenError;
+      log.warn(
+        open ? "cycle skipped: price source breaker is open" : "cycle skipped: price source failed",
+        {
+          cycleId,
+          source: source.name,
+          err,
+        },
+      );
+      return {
+        cycleId,
+        tickers: tickers.length,
+        quotes: 0,
+        unknown: [],
+        skipped: open ? "breaker open" : "source failed",
+      };
+    }
+    if (fetched.unknown.length > 0) {
+      log.warn("unknown symbols skipped", { cycleId, unknown: fetched.unknown });
+    }
+    const quotes = _onePerTicker(fetched.quotes);
+    await store.insertQuotes(quotes);
+    if (quotes.length > 0) {
+      const update: PriceUpdate = {
+        version: MESSAGE_VERSION,
+        cycle_id: cycleId,
+        collected_at: this.#o.now().toISOString(),
+        quotes: quotes.map((q) => ({ ticker: q.ticker, price: q.price, at: q.at.toISOString() })),
+      };
+      await publisher.send(this.#o.topic, { key: "update", value: JSON.stringify(update) });
+    }
+    const retention = await store.applyRetention({
+      keepPerTicker: this.#o.keepPerTicker,
+      dropUnfollowed: this.#o.dropUnfollowed,
+    });
+    log.info("cycle done", {
+      cycleId,
+      tickers: tickers.length,
+      quotes: quotes.length,
+      unknown: fetched.unknown.length,
+      ...retention,
+    });
+    return { cycleId, tickers: tickers.length, quotes: quotes.length, unknown: fetched.unknown };
+  }
+}
+
+// The last quote of a ticker wins; a source should not send two, but one cycle stores one each.
+function _onePerTicker(quotes: readonly Quote[]): Quote[] {
+  return [...new Map(quotes.map((q) => [q.ticker, q])).values()];
+}

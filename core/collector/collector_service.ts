@@ -1,0 +1,107 @@
+import { createKafkaClient } from "../kafka/kafka_client.ts";
+import { BatchingProducer } from "../kafka/batching_producer.ts";
+import type { Logger } from "../log/logger.ts";
+import { MysqlQuoteStore } from "../mysql/mysql_quote_store.ts";
+import { openDatabase } from "../mysql/open_database.ts";
+import { CircuitBreaker } from "../prices/circuit_breaker.ts";
+import { GuardedPriceSource } from "../prices/guarded_price_source.ts";
+import type { PriceSource } from "../prices/price_source.ts";
+import { ReplayPriceSource } from "../prices/replay_price_source.ts";
+import { SyntheticPriceSource } from "../prices/synthetic_price_source.ts";
+import { YahooPriceSource } from "../prices/yahoo_price_source.ts";
+import { delay } from "../runtime/shutdown.ts";
+import type { Stoppable } from "../runtime/run_service.ts";
+import { Collector } from "./collector.ts";
+import type { CollectorConfig, PriceSourceSpec } from "./collector_config.ts";
+
+/** Builds the price source a configuration names. */
+export async function createPriceSource(
+  spec: PriceSourceSpec,
+  logger: Logger,
+): Promise<PriceSource> {
+  switch (spec.kind) {
+    case "yahoo":
+      return new YahooPriceSource({ timeoutMs: spec.timeoutMs, logger });
+    case "synthetic":
+      return new SyntheticPriceSource({
+        seed: spec.seed,
+        scripts: spec.scripts,
+        volatility: spec.volatility,
+      });
+    case "replay":
+      return await ReplayPriceSource.fromFile(spec.file);
+  }
+}
+
+/**
+ * Starts the collector: a cycle at once, then one every interval; with `once`, a single cycle
+ * and `done` resolves. A failed cycle (database, Kafka) is logged and the next one runs on time.
+ */
+export async function startCollector(
+  config: CollectorConfig,
+  { logger, signal, once = false, source: givenSource }: {
+    logger: Logger;
+    signal?: AbortSignal;
+    once?: boolean;
+    /** Overrides the configured source (tests). */
+    source?: PriceSource;
+  },
+): Promise<Stoppable & { collector: Collector; breaker: CircuitBreaker }> {
+  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  const kafka = createKafkaClient({ brokers: config.kafkaBrokers, clientId: "collector", logger });
+  const producer = await BatchingProducer.connect({ kafka, logger });
+  const breaker = new CircuitBreaker({
+    name: "price-source",
+    failureThreshold: config.breakerFailures,
+    cooldownMs: config.breakerCooldownMs,
+    onStateChange: ({ from, to, failures }) =>
+      logger[to === "open" ? "warn" : "info"]("price source breaker changed state", {
+        from,
+        to,
+        failures,
+      }),
+  });
+  const source = new GuardedPriceSource({
+    source: givenSource ?? await createPriceSource(config.source, logger),
+    breaker,
+  });
+  const collector = new Collector({
+    store: new MysqlQuoteStore(db),
+    source,
+    publisher: producer,
+    logger,
+    keepPerTicker: config.keepPerTicker,
+    dropUnfollowed: config.dropUnfollowed,
+  });
+  const stopping = new AbortController();
+  const loop = async () => {
+    for (;;) {
+      const started = Date.now();
+      try {
+        await collector.runCycle();
+      } catch (err) {
+        if (once) throw err;
+        logger.error("cycle failed", { err });
+      }
+      if (once) return;
+      try {
+        await delay(Math.max(0, config.intervalMs - (Date.now() - started)), stopping.signal);
+      } catch {
+        return; // stopping
+      }
+    }
+  };
+  const done = loop();
+  return {
+    collector,
+    breaker,
+    ...(once ? { done } : {}),
+    async stop() {
+      stopping.abort();
+      await done.catch(() => {});
+      await producer.close();
+      await db.close();
+      logger.info("collector stopped", { cycles: collector.cycles });
+    },
+  };
+}
