@@ -169,6 +169,7 @@ Deno.test(
     assert.match(String(refusedJson.message), /count must be an integer from 1 to/);
     assert.equal(refusedJson.response, undefined);
     assert.equal(refusedJson.request_id, undefined, "queries carry no request id");
+    assert.equal(refusedJson.attempts, 1, "a refusal is not retried");
 
     const login = await cli(["login", "--json", "--email", "bob@example.com"], s.env);
     assert.deepEqual(json(login).response, {
@@ -323,3 +324,35 @@ Deno.test(
     }
   },
 );
+
+Deno.test("cli retries DEADLINE_EXCEEDED when a peer accepts but never answers", opts, async () => {
+  // TCP accepts, HTTP/2 never starts: every attempt runs into its deadline.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const r = await cli([
+      "login",
+      "--json",
+      "--email",
+      "a@b.c",
+      "--timeout",
+      "0.5",
+      "--retries",
+      "1",
+      "--command-addr",
+      `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /… DEADLINE_EXCEEDED \(attempt 1 of 2\)/);
+    const out = json(r);
+    assert.equal(out.code, "DEADLINE_EXCEEDED");
+    assert.equal(out.attempts, 2);
+  } finally {
+    listener.close();
+    for (const conn of held) conn.close();
+    await accepting.catch(() => {});
+  }
+});
