@@ -50,7 +50,7 @@ export const EXECUTABLES: readonly ExecutableSpec[] = [
   {
     name: "notifier",
     entry: "executables/notifier.ts",
-    permissions: [..._BASE.slice(0, 3), "--allow-sys=uid,gid,hostname"],
+    permissions: ["--allow-net", "--allow-env", "--allow-read", "--allow-sys=uid,gid,hostname"],
   },
   { name: "kafka-admin", entry: "executables/kafka_admin.ts", permissions: _BASE },
 ];
