@@ -40,7 +40,7 @@ export interface ExecutableSpec {
 // needs --allow-read in a compiled binary (the npm packages' files are granted implicitly).
 const _BASE = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys=uid,gid"];
 
-/** The six executables, in dependency-free build order. */
+/** The six executables, in the order they are built. */
 export const EXECUTABLES: readonly ExecutableSpec[] = [
   { name: "command", entry: "executables/command_server.ts", permissions: _BASE },
   { name: "query", entry: "executables/query_server.ts", permissions: _BASE },
