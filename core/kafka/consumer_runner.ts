@@ -60,6 +60,14 @@ export interface ConsumerRunnerOptions<T> {
   sessionTimeoutMs?: number;
   /** Heartbeat interval in ms; default 1000. */
   heartbeatIntervalMs?: number;
+  /**
+   * Messages of one partition handled at the same time; default 1: one by one, each offset
+   * committed right after its handler. Above 1, each fetched batch is taken in chunks of up to
+   * `concurrency × 8` messages; within a chunk, messages with the same key run one after the
+   * other in offset order and up to `concurrency` keys run at once; then one commit covers the
+   * chunk. Only messages whose handler finished are ever covered by a commit.
+   */
+  concurrency?: number;
 }
 
 /** Headers a DLQ record carries, naming where the original was. */
@@ -154,6 +162,12 @@ export class ConsumerRunner<T> {
     });
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const concurrency = this.#options.concurrency ?? 1;
+    if (concurrency > 1) {
+      await this.#runChunked(concurrency);
+      this.#log.info("consumer started", { concurrency });
+      return;
+    }
     await this.#consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
@@ -165,6 +179,35 @@ export class ConsumerRunner<T> {
       },
     });
     this.#log.info("consumer started");
+  }
+
+  async #runChunked(concurrency: number): Promise<void> {
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const { topic, partition, messages } = batch;
+        for (let i = 0; i < messages.length; i += concurrency * 8) {
+          if (!isRunning() || isStale()) return;
+          const chunk = messages.slice(i, i + concurrency * 8);
+          const done = await _byKey(
+            chunk,
+            concurrency,
+            (m) => this.#process(topic, partition, m, heartbeat),
+          );
+          const finished = done.indexOf(false) < 0 ? chunk.length : done.indexOf(false);
+          const last = chunk[finished - 1];
+          if (last) {
+            resolveOffset(last.offset);
+            const next = (BigInt(last.offset) + 1n).toString();
+            await this.#consumer.commitOffsets([{ topic, partition, offset: next }]);
+          }
+          if (finished < chunk.length) return; // stopping: the rest will be redelivered
+          await heartbeat();
+        }
+      },
+    });
   }
 
   /** Returns false when the runner stopped before the message was done. */
@@ -287,6 +330,36 @@ function _original(value: Uint8Array | null): Pick<DlqValue, "original" | "origi
     for (const b of value) bin += String.fromCharCode(b);
     return { original: btoa(bin), originalEncoding: "base64" };
   }
+}
+
+/**
+ * Runs `work` over `messages`, those with the same key one after the other in order, at most
+ * `limit` keys at once; resolves with each message's result, in the order of `messages`.
+ */
+async function _byKey(
+  messages: KafkaMessage[],
+  limit: number,
+  work: (message: KafkaMessage) => Promise<boolean>,
+): Promise<boolean[]> {
+  const results = new Array<boolean>(messages.length).fill(false);
+  const groups = new Map<string, number[]>();
+  messages.forEach((m, i) => {
+    const key = m.key?.toString("base64") ?? "";
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  const queue = [...groups.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const i of group) {
+        results[i] = await work(messages[i]!);
+        if (!results[i]) return; // stopping
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  return results;
 }
 
 function _describe(err: unknown): string {
