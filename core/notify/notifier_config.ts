@@ -33,6 +33,11 @@ export interface NotifierConfig {
   mailFrom: string;
   /** `SMTP_POOL_SIZE`: pooled SMTP connections at most; default 5. */
   smtpPoolSize: number;
+  /**
+   * `NOTIFIER_CONCURRENCY`: alerts of one partition handled at once (different recipients in
+   * parallel, one recipient's alerts in order); default 32. 1 handles and commits one by one.
+   */
+  concurrency: number;
   /** `LAST_SENT_CACHE_SIZE`: conditions the anti-spam cache remembers; default 100 000. */
   lastSentCacheSize: number;
   /** `LAST_SENT_TTL_S` in ms: how long a mailed price suppresses a repeat; default 24 h. */
@@ -63,6 +68,7 @@ export const NOTIFIER_ENV = [
   "SMTP_URL",
   "MAIL_FROM",
   "SMTP_POOL_SIZE",
+  "NOTIFIER_CONCURRENCY",
   "LAST_SENT_CACHE_SIZE",
   "LAST_SENT_TTL_S",
   "NOTIFIER_RETRY_INITIAL_MS",
@@ -94,6 +100,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     smtpUrl: r.url("SMTP_URL", DEFAULT_SMTP_URL, ["smtp:", "smtps:"]),
     mailFrom: _mailFrom(r.string("MAIL_FROM", DEFAULT_MAIL_FROM)),
     smtpPoolSize: r.int("SMTP_POOL_SIZE", 5, { min: 1, max: 100 }),
+    concurrency: r.int("NOTIFIER_CONCURRENCY", 32, { min: 1, max: 1000 }),
     lastSentCacheSize: r.int("LAST_SENT_CACHE_SIZE", 100_000, { min: 1, max: 10_000_000 }),
     lastSentTtlMs: r.int("LAST_SENT_TTL_S", 86_400, { min: 0 }) * 1000,
     retryInitialMs,

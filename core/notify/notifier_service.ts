@@ -72,6 +72,7 @@ export async function startNotifier(
       topic: config.topic,
       schema: AlertMessageSchema,
       logger,
+      concurrency: config.concurrency,
       retry: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
       handler: async ({ value }) => {
         await notifier.handle(value);
@@ -91,6 +92,7 @@ export async function startNotifier(
     topic: config.topic,
     groupId: config.groupId,
     smtpPoolSize: config.smtpPoolSize,
+    concurrency: config.concurrency,
     ...(config.commitDelayMs > 0 ? { commitDelayMs: config.commitDelayMs } : {}),
   });
   return {

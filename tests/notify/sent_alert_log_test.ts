@@ -89,3 +89,26 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "MysqlSentAlertLog answers many concurrent calls (shared statements) each with its own result",
+  opts,
+  async () => {
+    await using fresh = freshDatabase();
+    const db = await MysqlDatabase.connect({ url: fresh.url });
+    try {
+      await migrate(db);
+      const log = new MysqlSentAlertLog(db);
+      const ids = Array.from({ length: 1_200 }, (_, i) => `id-${i}`);
+      await Promise.all(
+        ids.filter((_, i) => i % 2 === 0).map((id) => log.record(sent(id, new Date()))),
+      );
+      const answers = await Promise.all(ids.map((id) => log.wasSent(id)));
+      assert.deepEqual(answers, ids.map((_, i) => i % 2 === 0));
+      const [row] = await queryRows(fresh.url, "SELECT COUNT(*) AS n FROM sent_alerts");
+      assert.equal(Number(row!.n), 600);
+    } finally {
+      await db.close();
+    }
+  },
+);

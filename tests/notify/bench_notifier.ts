@@ -1,0 +1,67 @@
+/**
+ * Notifier throughput (a measurement, not a test): N alerts already on a fresh topic of P
+ * partitions, one notifier in this process, into an SmtpCatcher, on the real cluster and MySQL.
+ *
+ *   deno run -A tests/notify/bench_notifier.ts [alerts=2000] [partitions=1] [SMTP_POOL_SIZE=5] [NOTIFIER_CONCURRENCY=32]
+ *
+ * Prints the time from start to the last mail, from the first to the last mail, and emails/s.
+ */
+import { createLogger, dlqTopicOf, loadNotifierConfig, startNotifier } from "../../core/mod.ts";
+import { connectAdmin, deleteTopics, ensureKafkaCluster, testKafka, waitFor } from "../_kafka.ts";
+import { freshDatabase } from "../helpers/mysql.ts";
+import { SmtpCatcher } from "../helpers/smtp_catcher.ts";
+import { alert, alertTopic, notifierEnv, produceAlerts } from "./_notify.ts";
+
+const n = Number(Deno.args[0] ?? 2000);
+const partitions = Number(Deno.args[1] ?? 1);
+const pool = Deno.args[2] ?? "5";
+const concurrency = Deno.args[3] ?? "32";
+
+await ensureKafkaCluster();
+const kafka = testKafka("bench-notifier");
+const admin = await connectAdmin(kafka);
+const topic = await alertTopic(admin, partitions);
+const db = freshDatabase("tw_bench");
+const catcher = await SmtpCatcher.start();
+try {
+  const alerts = Array.from({ length: n }, (_, i) => alert({ email: `u${i}@example.com` }));
+  for (let i = 0; i < n; i += 500) await produceAlerts(kafka, topic, alerts.slice(i, i + 500));
+  const config = loadNotifierConfig(
+    notifierEnv({
+      topic,
+      mysqlUrl: db.url,
+      smtpUrl: catcher.url(),
+      extra: { SMTP_POOL_SIZE: pool, NOTIFIER_CONCURRENCY: concurrency },
+    }),
+  );
+  const started = performance.now();
+  const notifier = await startNotifier(config, {
+    logger: createLogger("notifier", { level: "warn" }),
+  });
+  await catcher.waitForMessages(1, 60_000);
+  const first = performance.now();
+  await catcher.waitForMessages(n, 600_000);
+  const last = performance.now();
+  await waitFor(async () => {
+    const [t] = await admin.fetchOffsets({ groupId: config.groupId, topics: [topic] });
+    return t!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === n;
+  }, { what: "all offsets committed" });
+  const committed = performance.now();
+  await notifier.stop();
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  console.log(
+    `alerts=${n} partitions=${partitions} smtpPool=${pool} concurrency=${concurrency}: start→last mail ${
+      s(last - started)
+    } s, ` +
+      `first→last mail ${s(last - first)} s (${
+        Math.round((n - 1) / ((last - first) / 1000))
+      } emails/s), ` +
+      `all committed at ${s(committed - started)} s; mails caught ${catcher.messages.length}`,
+  );
+} finally {
+  await catcher.stop();
+  await deleteTopics(admin, [topic, dlqTopicOf(topic)]);
+  await admin.disconnect();
+  await db.drop();
+}
+Deno.exit(0);
