@@ -31,7 +31,10 @@ export interface NotifierConfig {
   smtpUrl: string;
   /** `MAIL_FROM`: the From address, with or without a display name. */
   mailFrom: string;
-  /** `SMTP_POOL_SIZE`: pooled SMTP connections at most; default 5. */
+  /**
+   * `SMTP_POOL_SIZE`: pooled SMTP connections at most; default 10 (10,000 alerts into a local
+   * catcher: about 800 mails/s with 10, 560 with 5).
+   */
   smtpPoolSize: number;
   /**
    * `NOTIFIER_CONCURRENCY`: alerts of one partition handled at once (different recipients in
@@ -99,7 +102,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     mysqlUrl: readMysqlUrl(r),
     smtpUrl: r.url("SMTP_URL", DEFAULT_SMTP_URL, ["smtp:", "smtps:"]),
     mailFrom: _mailFrom(r.string("MAIL_FROM", DEFAULT_MAIL_FROM)),
-    smtpPoolSize: r.int("SMTP_POOL_SIZE", 5, { min: 1, max: 100 }),
+    smtpPoolSize: r.int("SMTP_POOL_SIZE", 10, { min: 1, max: 100 }),
     concurrency: r.int("NOTIFIER_CONCURRENCY", 32, { min: 1, max: 1000 }),
     lastSentCacheSize: r.int("LAST_SENT_CACHE_SIZE", 100_000, { min: 1, max: 10_000_000 }),
     lastSentTtlMs: r.int("LAST_SENT_TTL_S", 86_400, { min: 0 }) * 1000,

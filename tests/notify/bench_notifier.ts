@@ -2,10 +2,12 @@
  * Notifier throughput (a measurement, not a test): N alerts already on a fresh topic of P
  * partitions, one notifier in this process, into an SmtpCatcher, on the real cluster and MySQL.
  *
- *   deno run -A tests/notify/bench_notifier.ts [alerts=2000] [partitions=1] [SMTP_POOL_SIZE=5] [NOTIFIER_CONCURRENCY=32]
+ *   deno run -A tests/notify/bench_notifier.ts [alerts=2000] [partitions=1] [SMTP_POOL_SIZE=10] [NOTIFIER_CONCURRENCY=32]
  *
- * Prints the time from start to the last mail, from the first to the last mail, and emails/s.
+ * Prints the time from start to the last mail, from the first to the last mail, emails/s, and
+ * the CPU this process (notifier and catcher together) used meanwhile.
  */
+import { cpuUsage } from "node:process";
 import { createLogger, dlqTopicOf, loadNotifierConfig, startNotifier } from "../../core/mod.ts";
 import { connectAdmin, deleteTopics, ensureKafkaCluster, testKafka, waitFor } from "../_kafka.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
@@ -14,7 +16,7 @@ import { alert, alertTopic, notifierEnv, produceAlerts } from "./_notify.ts";
 
 const n = Number(Deno.args[0] ?? 2000);
 const partitions = Number(Deno.args[1] ?? 1);
-const pool = Deno.args[2] ?? "5";
+const pool = Deno.args[2] ?? "10";
 const concurrency = Deno.args[3] ?? "32";
 
 await ensureKafkaCluster();
@@ -35,6 +37,7 @@ try {
     }),
   );
   const started = performance.now();
+  const cpuAtStart = cpuUsage();
   const notifier = await startNotifier(config, {
     logger: createLogger("notifier", { level: "warn" }),
   });
@@ -42,6 +45,7 @@ try {
   const first = performance.now();
   await catcher.waitForMessages(n, 600_000);
   const last = performance.now();
+  const cpu = cpuUsage(cpuAtStart);
   await waitFor(async () => {
     const [t] = await admin.fetchOffsets({ groupId: config.groupId, topics: [topic] });
     return t!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === n;
@@ -56,7 +60,10 @@ try {
       `first→last mail ${s(last - first)} s (${
         Math.round((n - 1) / ((last - first) / 1000))
       } emails/s), ` +
-      `all committed at ${s(committed - started)} s; mails caught ${catcher.messages.length}`,
+      `all committed at ${s(committed - started)} s; mails caught ${catcher.messages.length}; ` +
+      `CPU of this process (notifier + catcher) ${
+        Math.round((cpu.user + cpu.system) / 10 / (last - started))
+      } % of one core`,
   );
 } finally {
   await catcher.stop();
