@@ -13,14 +13,13 @@ import {
   loadKafkaAdminConfig,
   loadOrExit,
   logClusterPicture,
-  TOPIC_TO_ALERT_SYSTEM,
-  TOPIC_TO_NOTIFIER,
   type TopicSpec,
+  VERSION,
 } from "../core/mod.ts";
 
 const USAGE = `kafka-admin: create tickerwatch's Kafka topics and monitor the cluster
 
-usage: kafka_admin [--once] [--help]
+usage: kafka_admin [--once] [--help] [--version]
 
   --once   create missing topics, log the cluster picture once, exit 0
   --help   print this text
@@ -34,12 +33,18 @@ environment:
   KAFKA_MIN_INSYNC_REPLICAS   default 2
   KAFKA_MONITOR_INTERVAL_S    seconds between cluster pictures (default 120)
   KAFKA_ADMIN_TIMEOUT_S       how long to wait for the cluster at start (default 60)
+  TOPIC_TO_ALERT_SYSTEM       name of the to-alert-system topic (default to-alert-system)
+  TOPIC_TO_NOTIFIER           name of the to-notifier topic (default to-notifier)
   LOG_LEVEL                   debug, info, warn or error (default info)
 `;
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     console.log(USAGE);
+    return 0;
+  }
+  if (args.includes("--version")) {
+    console.log(`tickerwatch kafka-admin ${VERSION}`);
     return 0;
   }
   const unknown = args.filter((a) => a !== "--once");
@@ -76,10 +81,10 @@ async function main(args: string[]): Promise<number> {
       minInsyncReplicas: config.minInsyncReplicas,
     });
     const specs = [
-      topic(TOPIC_TO_ALERT_SYSTEM, config.toAlertSystemPartitions),
-      topic(dlqTopicOf(TOPIC_TO_ALERT_SYSTEM), config.toAlertSystemPartitions),
-      topic(TOPIC_TO_NOTIFIER, config.toNotifierPartitions),
-      topic(dlqTopicOf(TOPIC_TO_NOTIFIER), config.toNotifierPartitions),
+      topic(config.toAlertSystemTopic, config.toAlertSystemPartitions),
+      topic(dlqTopicOf(config.toAlertSystemTopic), config.toAlertSystemPartitions),
+      topic(config.toNotifierTopic, config.toNotifierPartitions),
+      topic(dlqTopicOf(config.toNotifierTopic), config.toNotifierPartitions),
     ];
     const { created, existing } = await ensureTopics(admin, specs);
     log.info("topics ensured", { created, existing });

@@ -1,4 +1,10 @@
-import { readKafkaBrokers, readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import {
+  readKafkaBrokers,
+  readLogLevel,
+  readMysqlUrl,
+  readTopic,
+} from "../config/common_config.ts";
+import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import type { LogLevel } from "../log/logger.ts";
 import type { AlertMode } from "./alert_mode.ts";
@@ -12,6 +18,10 @@ export interface AlertSystemConfig {
   /** Fraction of the threshold, e.g. 0.005 for 0.5 %. */
   hysteresis: number;
   groupId: string;
+  /** Consumed; default `to-alert-system`. */
+  inputTopic: string;
+  /** Alerts go here; default `to-notifier`. */
+  outputTopic: string;
 }
 
 /** Environment variables the alert system reads. */
@@ -22,6 +32,8 @@ export const ALERT_SYSTEM_ENV = [
   "ALERT_MODE",
   "ALERT_HYSTERESIS_PCT",
   "ALERT_SYSTEM_GROUP",
+  "TOPIC_TO_ALERT_SYSTEM",
+  "TOPIC_TO_NOTIFIER",
 ] as const;
 
 /**
@@ -39,5 +51,7 @@ export function loadAlertSystemConfig(env: Env): AlertSystemConfig {
     mode: r.oneOf("ALERT_MODE", "edge", ["edge", "level"] as const),
     hysteresis: r.number("ALERT_HYSTERESIS_PCT", 0.5, { min: 0, max: 50 }) / 100,
     groupId: r.string("ALERT_SYSTEM_GROUP", "alert_system_group"),
+    inputTopic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
+    outputTopic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
   };
 }

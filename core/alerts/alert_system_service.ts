@@ -1,7 +1,6 @@
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import { BatchingProducer } from "../kafka/batching_producer.ts";
 import { ConsumerRunner } from "../kafka/consumer_runner.ts";
-import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
 import type { Logger } from "../log/logger.ts";
 import { MysqlThresholdEvaluator } from "../mysql/mysql_threshold_evaluator.ts";
 import { openDatabase } from "../mysql/open_database.ts";
@@ -16,13 +15,7 @@ import { PriceUpdateSchema } from "./messages.ts";
  */
 export async function startAlertSystem(
   config: AlertSystemConfig,
-  { logger, signal, inputTopic = TOPIC_TO_ALERT_SYSTEM, outputTopic = TOPIC_TO_NOTIFIER }: {
-    logger: Logger;
-    signal?: AbortSignal;
-    /** Overrides for tests. */
-    inputTopic?: string;
-    outputTopic?: string;
-  },
+  { logger, signal }: { logger: Logger; signal?: AbortSignal },
 ): Promise<Stoppable> {
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
   const kafka = createKafkaClient({
@@ -38,12 +31,12 @@ export async function startAlertSystem(
     }),
     publisher: producer,
     logger,
-    topic: outputTopic,
+    topic: config.outputTopic,
   });
   const runner = await ConsumerRunner.start({
     kafka,
     groupId: config.groupId,
-    topic: inputTopic,
+    topic: config.inputTopic,
     schema: PriceUpdateSchema,
     logger,
     handler: async ({ value }) => {
@@ -51,7 +44,7 @@ export async function startAlertSystem(
     },
   });
   logger.info("alert system consuming", {
-    topic: inputTopic,
+    topic: config.inputTopic,
     groupId: config.groupId,
     mode: config.mode,
   });

@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger.ts";
 import { CircuitBreakerOpenError } from "../prices/circuit_breaker.ts";
 import type { PriceSource } from "../prices/price_source.ts";
 import type { Quote } from "../prices/quote.ts";
+import { backoffMs, delay } from "../runtime/shutdown.ts";
 import type { QuoteStore } from "./quote_store.ts";
 
 /** Publishes one record and resolves once Kafka acknowledged it (BatchingProducer fits). */
@@ -24,6 +25,11 @@ export interface CollectorOptions {
   dropUnfollowed?: boolean;
   /** Topic of the update messages; default `to-alert-system`. */
   topic?: string;
+  /**
+   * How long to keep retrying the update message when Kafka does not acknowledge it (a broker
+   * outage outlasting the producer's own 3 retries); default 120,000 ms. Then the cycle fails.
+   */
+  publishTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -51,6 +57,7 @@ export class Collector {
       keepPerTicker: 1_000,
       dropUnfollowed: true,
       topic: TOPIC_TO_ALERT_SYSTEM,
+      publishTimeoutMs: 120_000,
       now: () => new Date(),
       ...options,
     };
@@ -63,7 +70,7 @@ export class Collector {
 
   /** Runs one cycle. */
   async runCycle(): Promise<CycleReport> {
-    const { store, source, publisher, logger: log } = this.#o;
+    const { store, source, logger: log } = this.#o;
     const cycleId = crypto.randomUUID();
     this.#cycles++;
     const tickers = await store.followedTickers();
@@ -104,7 +111,7 @@ export class Collector {
         collected_at: this.#o.now().toISOString(),
         quotes: quotes.map((q) => ({ ticker: q.ticker, price: q.price, at: q.at.toISOString() })),
       };
-      await publisher.send(this.#o.topic, { key: "update", value: JSON.stringify(update) });
+      await this.#publish(JSON.stringify(update), cycleId);
     }
     const retention = await store.applyRetention({
       keepPerTicker: this.#o.keepPerTicker,
@@ -118,6 +125,27 @@ export class Collector {
       ...retention,
     });
     return { cycleId, tickers: tickers.length, quotes: quotes.length, unknown: fetched.unknown };
+  }
+
+  // Retries until acknowledged: a repeat after an unclear failure carries the same cycle_id, so
+  // the alert system produces the same alert ids and the notifier mails once.
+  async #publish(value: string, cycleId: string): Promise<void> {
+    const deadline = Date.now() + this.#o.publishTimeoutMs;
+    for (let attempt = 0;; attempt++) {
+      try {
+        await this.#o.publisher.send(this.#o.topic, { key: "update", value });
+        return;
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+        const wait = Math.min(backoffMs(attempt, 250, 5_000), Math.max(0, deadline - Date.now()));
+        this.#o.logger.warn("update not acknowledged, retrying", {
+          cycleId,
+          attempt: attempt + 1,
+          err,
+        });
+        await delay(wait);
+      }
+    }
   }
 }
 

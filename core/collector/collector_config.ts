@@ -1,4 +1,10 @@
-import { readKafkaBrokers, readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import {
+  readKafkaBrokers,
+  readLogLevel,
+  readMysqlUrl,
+  readTopic,
+} from "../config/common_config.ts";
+import { TOPIC_TO_ALERT_SYSTEM } from "../kafka/topics.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { parsePriceScripts } from "../prices/synthetic_price_source.ts";
@@ -20,6 +26,8 @@ export interface CollectorConfig {
   breakerCooldownMs: number;
   keepPerTicker: number;
   dropUnfollowed: boolean;
+  /** Where update messages go; default `to-alert-system`. */
+  topic: string;
 }
 
 /** Environment variables the collector reads. */
@@ -37,6 +45,7 @@ export const COLLECTOR_ENV = [
   "BREAKER_COOLDOWN_S",
   "RETENTION_KEEP_PER_TICKER",
   "RETENTION_DROP_UNFOLLOWED",
+  "TOPIC_TO_ALERT_SYSTEM",
 ] as const;
 
 /**
@@ -82,5 +91,6 @@ export function loadCollectorConfig(env: Env): CollectorConfig {
     breakerCooldownMs: r.number("BREAKER_COOLDOWN_S", 60, { min: 0.1, max: 86_400 }) * 1000,
     keepPerTicker: r.int("RETENTION_KEEP_PER_TICKER", 1_000, { min: 1, max: 10_000_000 }),
     dropUnfollowed: r.bool("RETENTION_DROP_UNFOLLOWED", true),
+    topic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
   };
 }

@@ -72,6 +72,7 @@ export async function startCollector(
     logger,
     keepPerTicker: config.keepPerTicker,
     dropUnfollowed: config.dropUnfollowed,
+    topic: config.topic,
   });
   const stopping = new AbortController();
   const loop = async () => {

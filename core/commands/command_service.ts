@@ -69,12 +69,15 @@ export class CommandService {
       ticker: parseTicker(input.ticker, action),
       thresholds: parseThresholds(input.highValue, input.lowValue, action),
     };
-    return await this.#once({ requestId, command: "RegisterUser", payload: user }, async (users) => {
-      const result = await users.insert(user);
-      return result === "duplicate"
-        ? Outcome.alreadyExists(`user ${user.email} is already registered`)
-        : Outcome.ok(`user ${user.email} registered for ${user.ticker}`);
-    });
+    return await this.#once(
+      { requestId, command: "RegisterUser", payload: user },
+      async (users) => {
+        const result = await users.insert(user);
+        return result === "duplicate"
+          ? Outcome.alreadyExists(`user ${user.email} is already registered`)
+          : Outcome.ok(`user ${user.email} registered for ${user.ticker}`);
+      },
+    );
   }
 
   /** Checks that the user exists. NOT_FOUND otherwise. */
@@ -82,12 +85,15 @@ export class CommandService {
     const action = "log in";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
-    return await this.#once({ requestId, command: "LoginUser", payload: { email } }, async (users) => {
-      const user = await users.findForUpdate(email);
-      return user
-        ? Outcome.ok(`user ${email} logged in`, true)
-        : Outcome.notFound(`user ${email} is not registered`);
-    });
+    return await this.#once(
+      { requestId, command: "LoginUser", payload: { email } },
+      async (users) => {
+        const user = await users.findForUpdate(email);
+        return user
+          ? Outcome.ok(`user ${email} logged in`, true)
+          : Outcome.notFound(`user ${email} is not registered`);
+      },
+    );
   }
 
   /** Changes ticker and/or thresholds; a changed threshold is re-armed. NOT_FOUND when unknown. */
@@ -141,11 +147,14 @@ export class CommandService {
     const action = "delete user";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
-    return await this.#once({ requestId, command: "DeleteUser", payload: { email } }, async (users) => {
-      return await users.delete(email)
-        ? Outcome.ok(`user ${email} deleted`)
-        : Outcome.notFound(`user ${email} is not registered`);
-    });
+    return await this.#once(
+      { requestId, command: "DeleteUser", payload: { email } },
+      async (users) => {
+        return await users.delete(email)
+          ? Outcome.ok(`user ${email} deleted`)
+          : Outcome.notFound(`user ${email} is not registered`);
+      },
+    );
   }
 
   async #once(

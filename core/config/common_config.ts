@@ -1,5 +1,5 @@
 import type { LogLevel } from "../log/logger.ts";
-import type { EnvReader } from "./env.ts";
+import { ConfigError, type EnvReader } from "./env.ts";
 
 /** Default MYSQL_URL: the local server, database `tickerwatch` (created if missing). */
 export const DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/tickerwatch";
@@ -17,4 +17,16 @@ export function readLogLevel(r: EnvReader): LogLevel {
 /** KAFKA_BROKERS: comma-separated bootstrap `host:port` list (default: the local cluster). */
 export function readKafkaBrokers(r: EnvReader): string[] {
   return r.hostPortList("KAFKA_BROKERS", "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092");
+}
+
+/**
+ * A topic name from `variable` (e.g. TOPIC_TO_NOTIFIER), defaulting to the contract's name; tests
+ * and shared clusters use their own names.
+ */
+export function readTopic(r: EnvReader, variable: string, fallback: string): string {
+  const raw = r.string(variable, fallback);
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw)) {
+    throw new ConfigError(variable, `must be a Kafka topic name, got "${raw}"`);
+  }
+  return raw;
 }

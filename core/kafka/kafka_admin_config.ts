@@ -1,5 +1,7 @@
 /** Configuration of the kafka-admin executable, read from environment variables. */
+import { readTopic } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
+import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "./topics.ts";
 import type { LogLevel } from "../log/logger.ts";
 
 /** Default bootstrap list: the three brokers of scripts/kafka_cluster.sh. */
@@ -25,7 +27,26 @@ export interface KafkaAdminConfig {
   startTimeoutMs: number;
   /** `LOG_LEVEL`: default "info". */
   logLevel: LogLevel;
+  /** `TOPIC_TO_ALERT_SYSTEM`: default "to-alert-system". */
+  toAlertSystemTopic: string;
+  /** `TOPIC_TO_NOTIFIER`: default "to-notifier". */
+  toNotifierTopic: string;
 }
+
+/** Environment variables kafka-admin reads. */
+export const KAFKA_ADMIN_ENV = [
+  "KAFKA_BROKERS",
+  "KAFKA_CLIENT_ID",
+  "TO_ALERT_SYSTEM_PARTITIONS",
+  "TO_NOTIFIER_PARTITIONS",
+  "KAFKA_REPLICATION_FACTOR",
+  "KAFKA_MIN_INSYNC_REPLICAS",
+  "KAFKA_MONITOR_INTERVAL_S",
+  "KAFKA_ADMIN_TIMEOUT_S",
+  "TOPIC_TO_ALERT_SYSTEM",
+  "TOPIC_TO_NOTIFIER",
+  "LOG_LEVEL",
+] as const;
 
 /**
  * Reads and validates kafka-admin's configuration from `env`.
@@ -49,5 +70,7 @@ export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
     monitorIntervalMs: r.number("KAFKA_MONITOR_INTERVAL_S", 120, { min: 1, max: 86_400 }) * 1000,
     startTimeoutMs: r.number("KAFKA_ADMIN_TIMEOUT_S", 60, { min: 1, max: 3600 }) * 1000,
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
+    toAlertSystemTopic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
+    toNotifierTopic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
   };
 }

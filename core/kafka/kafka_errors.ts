@@ -21,8 +21,13 @@ export class MessageHandlingError extends Error {
   }
 }
 
-/** Whether `err` asks to be retried: false only for errors with `retriable === false`. */
+/**
+ * Whether `err` asks to be retried: false only for errors with `retriable === false`. kafkajs's
+ * own errors are always retried: their flag speaks of kafkajs's internal retries, and a broker
+ * outage that outlasted them (KafkaJSNumberOfRetriesExceeded) must not park the message.
+ */
 export function isRetriable(err: unknown): boolean {
+  if (err instanceof Error && err.name.startsWith("KafkaJS")) return true;
   return !(typeof err === "object" && err !== null &&
     (err as { retriable?: unknown }).retriable === false);
 }

@@ -1,6 +1,6 @@
 /** Configuration of the notifier executable, read from environment variables. */
 import validator from "validator";
-import { readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import { readLogLevel, readMysqlUrl, readTopic } from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
 import { DEFAULT_KAFKA_BROKERS } from "../kafka/kafka_admin_config.ts";
 import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
@@ -21,7 +21,7 @@ export interface NotifierConfig {
   brokers: string[];
   /** `KAFKA_CLIENT_ID`: default "notifier". */
   clientId: string;
-  /** `NOTIFIER_TOPIC`: the topic consumed; default `to-notifier` (tests use their own). */
+  /** `TOPIC_TO_NOTIFIER`: the topic consumed; default `to-notifier` (tests use their own). */
   topic: string;
   /** `NOTIFIER_GROUP`: consumer group; default `alert_notifier_group`. */
   groupId: string;
@@ -65,7 +65,7 @@ export interface NotifierConfig {
 export const NOTIFIER_ENV = [
   "KAFKA_BROKERS",
   "KAFKA_CLIENT_ID",
-  "NOTIFIER_TOPIC",
+  "TOPIC_TO_NOTIFIER",
   "NOTIFIER_GROUP",
   "MYSQL_URL",
   "SMTP_URL",
@@ -97,7 +97,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
   return {
     brokers: r.hostPortList("KAFKA_BROKERS", DEFAULT_KAFKA_BROKERS),
     clientId: r.string("KAFKA_CLIENT_ID", "notifier"),
-    topic: _topicName(r.string("NOTIFIER_TOPIC", TOPIC_TO_NOTIFIER), "NOTIFIER_TOPIC"),
+    topic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
     groupId: r.string("NOTIFIER_GROUP", DEFAULT_NOTIFIER_GROUP),
     mysqlUrl: readMysqlUrl(r),
     smtpUrl: r.url("SMTP_URL", DEFAULT_SMTP_URL, ["smtp:", "smtps:"]),
@@ -117,13 +117,6 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
 function _mailFrom(raw: string): string {
   if (!validator.isEmail(raw, { allow_display_name: true, allow_ip_domain: false })) {
     throw new ConfigError("MAIL_FROM", `must be an address like "Name <user@host>", got "${raw}"`);
-  }
-  return raw;
-}
-
-function _topicName(raw: string, variable: string): string {
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw)) {
-    throw new ConfigError(variable, `must be a Kafka topic name, got "${raw}"`);
   }
   return raw;
 }

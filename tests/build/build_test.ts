@@ -208,8 +208,6 @@ for (const spec of present) {
 
   Deno.test({
     name: `${spec.entry} --version exits 0 under the build's permissions`,
-    // kafka_admin.ts does not handle --version yet (it exits 2: unknown argument).
-    ignore: spec.name === "kafka-admin",
     fn: async () => {
       const r = await deno(["--version"]);
       assert.equal(r.code, 0, r.stderr);

@@ -123,7 +123,7 @@ Deno.test("SmtpMailer.send() rejects with a retriable MailSendError when nothing
   await assert.rejects(mailer.send(renderAlertEmail(ALERT)), (e) => {
     assert.ok(e instanceof MailSendError, String(e));
     assert.equal(e.retriable, true);
-    assert.ok(e.code === "ESOCKET" || e.code === "ECONNECTION", e.code);
+    assert.ok(e.code === "ESOCKET" || e.code === "ECONNECTION", String(e.code));
     assert.match(e.message, /ECONNREFUSED|refused/i);
     return true;
   });

@@ -66,7 +66,7 @@ export function notifierEnv(
     KAFKA_BROKERS: KAFKA_BROKERS.join(","),
     MYSQL_URL: mysqlUrl,
     SMTP_URL: smtpUrl,
-    NOTIFIER_TOPIC: topic,
+    TOPIC_TO_NOTIFIER: topic,
     NOTIFIER_GROUP: randomName("g-notify"),
     NOTIFIER_RETRY_INITIAL_MS: "100",
     NOTIFIER_RETRY_MAX_MS: "1000",

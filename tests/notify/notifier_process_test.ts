@@ -22,7 +22,7 @@ Deno.test(
         /NOTIFIER_RETRY_MAX_MS: must be ≥ 500/,
       ],
       [{ SENT_ALERT_RETENTION_S: "a week" }, /SENT_ALERT_RETENTION_S: must be an integer/],
-      [{ NOTIFIER_TOPIC: "no spaces" }, /NOTIFIER_TOPIC: must be a Kafka topic name/],
+      [{ TOPIC_TO_NOTIFIER: "no spaces" }, /TOPIC_TO_NOTIFIER: must be a Kafka topic name/],
       [{ MYSQL_URL: "mysql://u:hunter2@h:3306/bad-name" }, /MYSQL_URL: must name a database/],
     ];
     for (const [env, message] of cases) {

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { clusterScript, connectAdmin, waitHealthy } from "../_kafka.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { startPipeline } from "./_pipeline.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "pipeline: SIGKILL of one broker during a cycle still gives exactly one mail per crossing",
+  opts,
+  async () => {
+    const admin = await connectAdmin();
+    try {
+      await using p = await startPipeline({ scripts: { AAPL: [150, 210, 215, 90, 95] } });
+      await p.subscribe("ada@example.com", "AAPL", 200, 100);
+      await p.subscribe("bob@example.com", "AAPL", 205);
+      assert.equal(await p.cycle(), 0);
+
+      // Kill broker 2 while the crossing cycle is being collected, published and evaluated.
+      const crossing = p.cycle();
+      await new Promise((r) => setTimeout(r, 20));
+      await clusterScript("kill", "2");
+      assert.equal(await crossing, 2);
+      assert.equal(await p.cycle(), 0); // 215: still above
+      assert.equal(await p.cycle(), 1); // 90: ada crosses LOW (HIGHs re-arm)
+      await waitFor(() => p.smtp.messages.length >= 3, { timeoutMs: 60_000, what: "3 mails" });
+      await new Promise((r) => setTimeout(r, 1_000));
+      const got = p.smtp.messages.map((m) => `${m.to[0]}`).sort();
+      assert.deepEqual(got, ["ada@example.com", "ada@example.com", "bob@example.com"]);
+
+      await clusterScript("start-node", "2");
+      assert.equal(await p.cycle(), 0); // 95: still below, no new mail after the broker is back
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(p.smtp.messages.length, 3);
+    } finally {
+      await clusterScript("start-node", "2").catch(() => {});
+      await waitHealthy(admin);
+      await admin.disconnect();
+    }
+  },
+);
