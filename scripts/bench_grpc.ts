@@ -6,7 +6,7 @@
 import * as grpc from "@grpc/grpc-js";
 import mysql from "mysql2/promise";
 import { loadUserServiceProto } from "../core/mod.ts";
-import { ServiceProcess } from "../tests/helpers/processes.ts";
+import { ServiceProcess } from "./service_process.ts";
 import { freshDatabase } from "../tests/helpers/mysql.ts";
 
 const CALLS = Number(Deno.args[0] ?? 1000);
