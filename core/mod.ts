@@ -9,6 +9,14 @@
 export * from "./config/env.ts";
 export * from "./log/logger.ts";
 
+// --- metrics: the operator's view (owner: ship-it issue) ---
+export * from "./metrics/counter.ts";
+export * from "./metrics/gauge.ts";
+export * from "./metrics/histogram.ts";
+export * from "./metrics/metrics_registry.ts";
+export * from "./metrics/metrics_server.ts";
+export * from "./metrics/process_metrics.ts";
+
 // --- users, commands, queries, MySQL, gRPC (owner: core + gRPC issue) ---
 export * from "./config/common_config.ts";
 export * from "./runtime/shutdown.ts";

@@ -30,3 +30,12 @@ export function readTopic(r: EnvReader, variable: string, fallback: string): str
   }
   return raw;
 }
+
+/**
+ * METRICS_ADDR: the `host:port` of the service's `/metrics` and `/healthz` endpoint, or `off`
+ * (returned as null) to serve none.
+ */
+export function readMetricsAddr(r: EnvReader, fallback: string): string | null {
+  const raw = r.string("METRICS_ADDR", fallback);
+  return raw.toLowerCase() === "off" ? null : r.hostPort("METRICS_ADDR", fallback);
+}

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { MetricsRegistry, MetricsServer, serveMetrics, silentLogger } from "../../core/mod.ts";
+
+async function get(port: number, path: string, method = "GET") {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
+}
+
+Deno.test("MetricsServer answers /metrics in the Prometheus text format 0.0.4", async () => {
+  const registry = new MetricsRegistry();
+  registry.counter({ name: "hits_total", help: "Hits." }).inc();
+  await using server = await MetricsServer.start({
+    address: "127.0.0.1:0",
+    registry,
+    logger: silentLogger,
+  });
+  const res = await get(server.port, "/metrics");
+  assert.equal(res.status, 200);
+  assert.equal(res.type, "text/plain; version=0.0.4; charset=utf-8");
+  assert.equal(res.body, "# HELP hits_total Hits.\n# TYPE hits_total counter\nhits_total 1\n");
+});
+
+Deno.test("MetricsServer answers /healthz 200 while ready and 503 when not, failing or slow", async () => {
+  let ready: () => boolean | Promise<boolean> = () => true;
+  await using server = await MetricsServer.start({
+    address: "127.0.0.1:0",
+    registry: new MetricsRegistry(),
+    ready: () => ready(),
+    readyTimeoutMs: 200,
+    logger: silentLogger,
+  });
+  const ok = await get(server.port, "/healthz");
+  assert.deepEqual(ok, { status: 200, type: "application/json", body: '{"status":"ok"}' });
+  ready = () => false;
+  const down = await get(server.port, "/healthz");
+  assert.deepEqual(down, {
+    status: 503,
+    type: "application/json",
+    body: '{"status":"unavailable"}',
+  });
+  ready = () => {
+    throw new Error("database gone");
+  };
+  assert.equal((await get(server.port, "/healthz")).status, 503);
+  ready = () => new Promise<boolean>(() => {});
+  assert.equal((await get(server.port, "/healthz")).status, 503);
+  ready = () => Promise.resolve(true);
+  assert.equal((await get(server.port, "/healthz")).status, 200);
+});
+
+Deno.test("MetricsServer answers 404 for other paths and 405 for other methods", async () => {
+  await using server = await MetricsServer.start({
+    address: "127.0.0.1:0",
+    registry: new MetricsRegistry(),
+    logger: silentLogger,
+  });
+  assert.equal((await get(server.port, "/")).status, 404);
+  assert.equal((await get(server.port, "/metrics/x")).status, 404);
+  assert.equal((await get(server.port, "/metrics", "POST")).status, 405);
+});
+
+Deno.test("MetricsServer.close() stops listening", async () => {
+  const server = await MetricsServer.start({
+    address: "127.0.0.1:0",
+    registry: new MetricsRegistry(),
+    logger: silentLogger,
+  });
+  const { port } = server;
+  await server.close();
+  await assert.rejects(() => fetch(`http://127.0.0.1:${port}/metrics`), TypeError);
+});
+
+Deno.test("MetricsServer.start() throws AddrInUse when the port is taken", async () => {
+  await using first = await MetricsServer.start({
+    address: "127.0.0.1:0",
+    registry: new MetricsRegistry(),
+    logger: silentLogger,
+  });
+  await assert.rejects(
+    () =>
+      MetricsServer.start({
+        address: `127.0.0.1:${first.port}`,
+        registry: new MetricsRegistry(),
+        logger: silentLogger,
+      }),
+    Deno.errors.AddrInUse,
+  );
+});
+
+Deno.test("serveMetrics() serves nothing for a null address (METRICS_ADDR=off)", async () => {
+  const server = await serveMetrics(null, {
+    registry: new MetricsRegistry(),
+    logger: silentLogger,
+  });
+  assert.equal(server, undefined);
+});
