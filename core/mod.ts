@@ -16,6 +16,10 @@ export * from "./metrics/histogram.ts";
 export * from "./metrics/metrics_registry.ts";
 export * from "./metrics/metrics_server.ts";
 export * from "./metrics/process_metrics.ts";
+export * from "./grpc/prometheus_grpc_metrics.ts";
+export * from "./collector/collector_metrics.ts";
+export * from "./alerts/alert_system_metrics.ts";
+export * from "./notify/notifier_metrics.ts";
 
 // --- users, commands, queries, MySQL, gRPC (owner: core + gRPC issue) ---
 export * from "./config/common_config.ts";
@@ -75,6 +79,8 @@ export * from "./kafka/batching_producer.ts";
 export * from "./kafka/consumer_runner.ts";
 export * from "./kafka/topic_admin.ts";
 export * from "./kafka/kafka_admin_config.ts";
+export * from "./kafka/consumer_lag.ts";
+export * from "./kafka/cluster_metrics.ts";
 
 // --- prices, circuit breaker, mail (owner: pipeline issue) ---
 export * from "./prices/quote.ts";

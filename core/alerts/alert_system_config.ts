@@ -1,6 +1,7 @@
 import {
   readKafkaBrokers,
   readLogLevel,
+  readMetricsAddr,
   readMysqlUrl,
   readTopic,
 } from "../config/common_config.ts";
@@ -22,6 +23,8 @@ export interface AlertSystemConfig {
   inputTopic: string;
   /** Alerts go here; default `to-notifier`. */
   outputTopic: string;
+  /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
+  metricsAddr: string | null;
 }
 
 /** Environment variables the alert system reads. */
@@ -34,6 +37,7 @@ export const ALERT_SYSTEM_ENV = [
   "ALERT_SYSTEM_GROUP",
   "TOPIC_TO_ALERT_SYSTEM",
   "TOPIC_TO_NOTIFIER",
+  "METRICS_ADDR",
 ] as const;
 
 /**
@@ -53,5 +57,6 @@ export function loadAlertSystemConfig(env: Env): AlertSystemConfig {
     groupId: r.string("ALERT_SYSTEM_GROUP", "alert_system_group"),
     inputTopic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
     outputTopic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
+    metricsAddr: readMetricsAddr(r, "0.0.0.0:9104"),
   };
 }

@@ -1,22 +1,29 @@
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import { BatchingProducer } from "../kafka/batching_producer.ts";
 import { ConsumerRunner } from "../kafka/consumer_runner.ts";
+import { consumerLagGauge, watchConsumerLag } from "../kafka/consumer_lag.ts";
 import type { Logger } from "../log/logger.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlThresholdEvaluator } from "../mysql/mysql_threshold_evaluator.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
 import { AlertSystem } from "./alert_system.ts";
 import type { AlertSystemConfig } from "./alert_system_config.ts";
+import { AlertSystemMetrics } from "./alert_system_metrics.ts";
 import { PriceUpdateSchema } from "./messages.ts";
 
 /**
  * Starts the alert system: consumes `to-alert-system` in its group (earliest offset, manual
- * commit after each update's alerts are acknowledged) and publishes alerts on `to-notifier`.
+ * commit after each update's alerts are acknowledged) and publishes alerts on `to-notifier`;
+ * serves `/metrics` (updates, alerts, evaluation time, consumer lag) and `/healthz` (the
+ * consumer runs) on `config.metricsAddr`.
  */
 export async function startAlertSystem(
   config: AlertSystemConfig,
   { logger, signal }: { logger: Logger; signal?: AbortSignal },
-): Promise<Stoppable> {
+): Promise<Stoppable & { metricsPort: number | undefined }> {
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
   const kafka = createKafkaClient({
     brokers: config.kafkaBrokers,
@@ -24,6 +31,9 @@ export async function startAlertSystem(
     logger,
   });
   const producer = await BatchingProducer.connect({ kafka, logger });
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
+  const metrics = new AlertSystemMetrics(registry);
   const alertSystem = new AlertSystem({
     evaluator: new MysqlThresholdEvaluator(db, {
       mode: config.mode,
@@ -40,8 +50,25 @@ export async function startAlertSystem(
     schema: PriceUpdateSchema,
     logger,
     handler: async ({ value }) => {
-      await alertSystem.handleUpdate(value);
+      try {
+        metrics.recordUpdate(await alertSystem.handleUpdate(value));
+      } catch (err) {
+        metrics.recordFailure();
+        throw err;
+      }
     },
+  });
+  const lag = watchConsumerLag({
+    kafka,
+    groupId: config.groupId,
+    topic: config.inputTopic,
+    onLag: consumerLagGauge(registry, config.inputTopic),
+    logger,
+  });
+  const metricsServer = await serveMetrics(config.metricsAddr, {
+    registry,
+    ready: () => runner.running,
+    logger,
   });
   logger.info("alert system consuming", {
     topic: config.inputTopic,
@@ -49,7 +76,10 @@ export async function startAlertSystem(
     mode: config.mode,
   });
   return {
+    metricsPort: metricsServer?.port,
     async stop() {
+      await metricsServer?.close();
+      await lag.stop();
       await runner.stop();
       await producer.close();
       await db.close();

@@ -1,6 +1,7 @@
 import {
   readKafkaBrokers,
   readLogLevel,
+  readMetricsAddr,
   readMysqlUrl,
   readTopic,
 } from "../config/common_config.ts";
@@ -28,6 +29,8 @@ export interface CollectorConfig {
   dropUnfollowed: boolean;
   /** Where update messages go; default `to-alert-system`. */
   topic: string;
+  /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
+  metricsAddr: string | null;
 }
 
 /** Environment variables the collector reads. */
@@ -46,6 +49,7 @@ export const COLLECTOR_ENV = [
   "RETENTION_KEEP_PER_TICKER",
   "RETENTION_DROP_UNFOLLOWED",
   "TOPIC_TO_ALERT_SYSTEM",
+  "METRICS_ADDR",
 ] as const;
 
 /**
@@ -92,5 +96,6 @@ export function loadCollectorConfig(env: Env): CollectorConfig {
     keepPerTicker: r.int("RETENTION_KEEP_PER_TICKER", 1_000, { min: 1, max: 10_000_000 }),
     dropUnfollowed: r.bool("RETENTION_DROP_UNFOLLOWED", true),
     topic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
+    metricsAddr: readMetricsAddr(r, "0.0.0.0:9103"),
   };
 }

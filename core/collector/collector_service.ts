@@ -1,6 +1,9 @@
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import { BatchingProducer } from "../kafka/batching_producer.ts";
 import type { Logger } from "../log/logger.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlQuoteStore } from "../mysql/mysql_quote_store.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { CircuitBreaker } from "../prices/circuit_breaker.ts";
@@ -12,6 +15,7 @@ import { YahooPriceSource } from "../prices/yahoo_price_source.ts";
 import { delay } from "../runtime/shutdown.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
 import { Collector } from "./collector.ts";
+import { CollectorMetrics } from "./collector_metrics.ts";
 import type { CollectorConfig, PriceSourceSpec } from "./collector_config.ts";
 
 /** Builds the price source a configuration names. */
@@ -36,6 +40,8 @@ export async function createPriceSource(
 /**
  * Starts the collector: a cycle at once, then one every interval; with `once`, a single cycle
  * and `done` resolves. A failed cycle (database, Kafka) is logged and the next one runs on time.
+ * Unless `once`, serves `/metrics` and `/healthz` (ready while the last cycle did not fail) on
+ * `config.metricsAddr`.
  */
 export async function startCollector(
   config: CollectorConfig,
@@ -46,7 +52,12 @@ export async function startCollector(
     /** Overrides the configured source (tests). */
     source?: PriceSource;
   },
-): Promise<Stoppable & { collector: Collector; breaker: CircuitBreaker }> {
+): Promise<
+  Stoppable & { collector: Collector; breaker: CircuitBreaker; metricsPort: number | undefined }
+> {
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
+  const metrics = new CollectorMetrics(registry);
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
   const kafka = createKafkaClient({ brokers: config.kafkaBrokers, clientId: "collector", logger });
   const producer = await BatchingProducer.connect({ kafka, logger });
@@ -54,12 +65,14 @@ export async function startCollector(
     name: "price-source",
     failureThreshold: config.breakerFailures,
     cooldownMs: config.breakerCooldownMs,
-    onStateChange: ({ from, to, failures }) =>
+    onStateChange: ({ from, to, failures }) => {
+      metrics.setBreakerState(to);
       logger[to === "open" ? "warn" : "info"]("price source breaker changed state", {
         from,
         to,
         failures,
-      }),
+      });
+    },
   });
   const source = new GuardedPriceSource({
     source: givenSource ?? await createPriceSource(config.source, logger),
@@ -75,12 +88,16 @@ export async function startCollector(
     topic: config.topic,
   });
   const stopping = new AbortController();
+  let lastCycleFailed = false;
   const loop = async () => {
     for (;;) {
       const started = Date.now();
       try {
-        await collector.runCycle();
+        metrics.recordCycle(await collector.runCycle());
+        lastCycleFailed = false;
       } catch (err) {
+        metrics.recordFailure();
+        lastCycleFailed = true;
         if (once) throw err;
         logger.error("cycle failed", { err });
       }
@@ -93,11 +110,18 @@ export async function startCollector(
     }
   };
   const done = loop();
+  const metricsServer = once ? undefined : await serveMetrics(config.metricsAddr, {
+    registry,
+    ready: () => !lastCycleFailed,
+    logger,
+  });
   return {
     collector,
     breaker,
+    metricsPort: metricsServer?.port,
     ...(once ? { done } : {}),
     async stop() {
+      await metricsServer?.close();
       stopping.abort();
       await done.catch(() => {});
       await producer.close();

@@ -119,6 +119,7 @@ export class ConsumerRunner<T> {
   readonly #ownsDlqProducer: boolean;
   #dlq: BatchingProducer | undefined;
   #stopped: Promise<void> | undefined;
+  #running = false;
 
   private constructor(options: ConsumerRunnerOptions<T>) {
     this.#options = options;
@@ -149,6 +150,14 @@ export class ConsumerRunner<T> {
     return runner;
   }
 
+  /**
+   * True from start until `stop`, unless the consumer crashed for good (kafkajs gave up
+   * restarting it); for `/healthz`.
+   */
+  get running(): boolean {
+    return this.#running;
+  }
+
   /** The kafkajs consumer, for its instrumentation events (e.g. `consumer.events.GROUP_JOIN`). */
   get consumer(): Consumer {
     return this.#consumer;
@@ -159,10 +168,12 @@ export class ConsumerRunner<T> {
     this.#dlq ??= await BatchingProducer.connect({ kafka, logger: this.#log, lingerMs: 0 });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       this.#log.error("consumer crashed", { error: payload.error, restart: payload.restart });
+      if (!payload.restart) this.#running = false;
     });
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
     const concurrency = this.#options.concurrency ?? 1;
+    this.#running = true;
     if (concurrency > 1) {
       await this.#runChunked(concurrency);
       this.#log.info("consumer started", { concurrency });
@@ -304,6 +315,7 @@ export class ConsumerRunner<T> {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#stopping.abort();
+      this.#running = false;
       await this.#consumer.stop();
       await this.#consumer.disconnect();
       if (this.#ownsDlqProducer) await this.#dlq?.close();

@@ -1,6 +1,6 @@
 /** Configuration of the notifier executable, read from environment variables. */
 import validator from "validator";
-import { readLogLevel, readMysqlUrl, readTopic } from "../config/common_config.ts";
+import { readLogLevel, readMetricsAddr, readMysqlUrl, readTopic } from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
 import { DEFAULT_KAFKA_BROKERS } from "../kafka/kafka_admin_config.ts";
 import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
@@ -59,6 +59,8 @@ export interface NotifierConfig {
   commitDelayMs: number;
   /** `LOG_LEVEL`: default "info". */
   logLevel: LogLevel;
+  /** `METRICS_ADDR`: `/metrics` and `/healthz` address, null when `off`; default 0.0.0.0:9105. */
+  metricsAddr: string | null;
 }
 
 /** Environment variables the notifier reads. */
@@ -79,6 +81,7 @@ export const NOTIFIER_ENV = [
   "SENT_ALERT_RETENTION_S",
   "NOTIFIER_COMMIT_DELAY_MS",
   "LOG_LEVEL",
+  "METRICS_ADDR",
 ] as const;
 
 /**
@@ -111,6 +114,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     sentAlertRetentionMs: r.int("SENT_ALERT_RETENTION_S", 7 * 86_400, { min: 60 }) * 1000,
     commitDelayMs: r.int("NOTIFIER_COMMIT_DELAY_MS", 0, { min: 0, max: 600_000 }),
     logLevel: readLogLevel(r),
+    metricsAddr: readMetricsAddr(r, "0.0.0.0:9105"),
   };
 }
 

@@ -1,20 +1,27 @@
 /** The notifier service: `to-notifier` → {@linkcode Notifier} → SMTP, with its resources. */
 import { type AlertMessage, AlertMessageSchema } from "../alerts/messages.ts";
 import { ConsumerRunner } from "../kafka/consumer_runner.ts";
+import { consumerLagGauge, watchConsumerLag } from "../kafka/consumer_lag.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
 import { LastSentCache } from "../mail/last_sent_cache.ts";
 import { SmtpMailer } from "../mail/smtp_mailer.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlSentAlertLog } from "../mysql/mysql_sent_alert_log.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { delay } from "../runtime/shutdown.ts";
 import { Notifier } from "./notifier.ts";
 import type { NotifierConfig } from "./notifier_config.ts";
+import { NotifierMetrics } from "./notifier_metrics.ts";
 
 /** A running notifier; `stop` finishes the alert in hand, commits it and closes everything. */
 export interface RunningNotifier {
   /** The consumer, for its instrumentation events (tests). */
   readonly runner: ConsumerRunner<AlertMessage>;
+  /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
+  readonly metricsPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -27,7 +34,8 @@ const _MAX_PURGE_INTERVAL_MS = 3_600_000;
  * {@linkcode Notifier.handle} per alert; offsets are committed only after the alert's mail was
  * accepted and recorded. Malformed alerts and permanently rejected mails go to `<topic>.dlq`,
  * which must exist (kafka-admin creates it); topics are not created here. Expired alert ids are
- * purged at start and periodically.
+ * purged at start and periodically. Serves `/metrics` (emails sent, skipped, failures,
+ * consumer lag) and `/healthz` (the consumer runs) on `config.metricsAddr`.
  *
  * @throws when Kafka cannot be joined or the database refuses for a reason other than being down
  * @example
@@ -54,6 +62,9 @@ export async function startNotifier(
     lastSent: new LastSentCache({ max: config.lastSentCacheSize, ttlMs: config.lastSentTtlMs }),
     logger,
   });
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
+  const metrics = new NotifierMetrics(registry);
   const purge = async () => {
     try {
       const purged = await sentLog.purge(config.sentAlertRetentionMs);
@@ -62,10 +73,10 @@ export async function startNotifier(
       logger.warn("alert id purge failed", { err });
     }
   };
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, logger });
   let runner: ConsumerRunner<AlertMessage>;
   try {
     await purge();
-    const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, logger });
     runner = await ConsumerRunner.start({
       kafka,
       groupId: config.groupId,
@@ -75,7 +86,12 @@ export async function startNotifier(
       concurrency: config.concurrency,
       retry: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
       handler: async ({ value }) => {
-        await notifier.handle(value);
+        try {
+          metrics.recordOutcome(await notifier.handle(value));
+        } catch (err) {
+          metrics.recordFailure(err);
+          throw err;
+        }
         if (config.commitDelayMs > 0) await delay(config.commitDelayMs);
       },
     }) as ConsumerRunner<AlertMessage>;
@@ -84,6 +100,18 @@ export async function startNotifier(
     await db.close();
     throw err;
   }
+  const lag = watchConsumerLag({
+    kafka,
+    groupId: config.groupId,
+    topic: config.topic,
+    onLag: consumerLagGauge(registry, config.topic),
+    logger,
+  });
+  const metricsServer = await serveMetrics(config.metricsAddr, {
+    registry,
+    ready: () => runner.running,
+    logger,
+  });
   const purgeTimer = setInterval(
     purge,
     Math.min(config.sentAlertRetentionMs / 4, _MAX_PURGE_INTERVAL_MS),
@@ -97,7 +125,10 @@ export async function startNotifier(
   });
   return {
     runner,
+    metricsPort: metricsServer?.port,
     async stop() {
+      await metricsServer?.close();
+      await lag.stop();
       clearInterval(purgeTimer);
       await runner.stop();
       await mailer.close();

@@ -1,12 +1,16 @@
 import { CommandService } from "../commands/command_service.ts";
 import { RequestCache } from "../commands/request_cache.ts";
-import { readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import { commandHandlers } from "../grpc/command_handlers.ts";
 import { GrpcServer } from "../grpc/grpc_server.ts";
+import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
 import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import { MysqlCommandLedger } from "../mysql/mysql_command_ledger.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { watchDatabaseHealth } from "./database_health.ts";
 
@@ -20,6 +24,8 @@ export interface CommandServerConfig {
   requestCacheSize: number;
   requestCacheTtlMs: number;
   shutdownGraceMs: number;
+  /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
+  metricsAddr: string | null;
 }
 
 /** Environment variables the command server reads. */
@@ -31,6 +37,7 @@ export const COMMAND_SERVER_ENV = [
   "REQUEST_CACHE_SIZE",
   "REQUEST_CACHE_TTL_S",
   "SHUTDOWN_GRACE_MS",
+  "METRICS_ADDR",
 ] as const;
 
 /**
@@ -48,18 +55,23 @@ export function loadCommandServerConfig(env: Env): CommandServerConfig {
     requestCacheSize: r.int("REQUEST_CACHE_SIZE", 10_000, { min: 1, max: 10_000_000 }),
     requestCacheTtlMs: r.int("REQUEST_CACHE_TTL_S", 600, { min: 1 }) * 1000,
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
+    metricsAddr: readMetricsAddr(r, "0.0.0.0:9101"),
   };
 }
 
-/** A running server: the bound port, and `stop` to drain and close. */
+/** A running server: the bound ports, and `stop` to drain and close. */
 export interface RunningServer {
+  /** The gRPC port. */
   readonly port: number;
+  /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
+  readonly metricsPort: number | undefined;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the command server: opens MySQL (waiting while it is unreachable), migrates, serves
- * UserCommandService with health and reflection, and purges expired request ids.
+ * UserCommandService with health and reflection, purges expired request ids, and serves
+ * `/metrics` (gRPC calls) and `/healthz` (the database answers) on `config.metricsAddr`.
  */
 export async function startCommandServer(
   config: CommandServerConfig,
@@ -74,6 +86,8 @@ export async function startCommandServer(
       ttlMs: config.requestCacheTtlMs,
     }),
   });
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
   const proto = loadUserServiceProto();
   const server = await GrpcServer.start({
     address: config.grpcAddr,
@@ -81,7 +95,7 @@ export async function startCommandServer(
     services: [{
       name: "user_service.UserCommandService",
       definition: proto.commandService.service,
-      implementation: commandHandlers(service, logger),
+      implementation: commandHandlers(service, logger, new PrometheusGrpcMetrics(registry)),
     }],
   });
   const purge = async () => {
@@ -95,9 +109,16 @@ export async function startCommandServer(
   await purge();
   const purgeTimer = setInterval(purge, Math.min(config.requestRetentionMs / 4, 600_000));
   const health = watchDatabaseHealth(db, server, logger);
+  const metrics = await serveMetrics(config.metricsAddr, {
+    registry,
+    ready: () => health.serving,
+    logger,
+  });
   return {
     port: server.port,
+    metricsPort: metrics?.port,
     async stop() {
+      await metrics?.close();
       clearInterval(purgeTimer);
       health.stop();
       await server.shutdown(config.shutdownGraceMs);

@@ -4,14 +4,14 @@ import type { MysqlDatabase } from "../mysql/mysql_database.ts";
 
 /**
  * Pings the database every `intervalMs` and reports SERVING / NOT_SERVING on the gRPC health
- * service, logging each change.
+ * service, logging each change; `serving` is the last answer (for `/healthz`).
  */
 export function watchDatabaseHealth(
   db: MysqlDatabase,
   server: GrpcServer,
   logger: Logger,
   intervalMs = 5_000,
-): { stop(): void } {
+): { stop(): void; readonly serving: boolean } {
   let serving = true;
   let busy = false;
   const timer = setInterval(async () => {
@@ -25,5 +25,10 @@ export function watchDatabaseHealth(
     if (ok) logger.info("database reachable again, serving");
     else logger.warn("database unreachable, health is NOT_SERVING");
   }, intervalMs);
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => clearInterval(timer),
+    get serving() {
+      return serving;
+    },
+  };
 }

@@ -1,10 +1,14 @@
-import { readLogLevel, readMysqlUrl } from "../config/common_config.ts";
+import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import { GrpcServer } from "../grpc/grpc_server.ts";
 import { queryHandlers } from "../grpc/query_handlers.ts";
+import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
 import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import { MysqlPriceHistory } from "../mysql/mysql_price_history.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { QueryService } from "../queries/query_service.ts";
 import type { RunningServer } from "./command_server.ts";
@@ -16,6 +20,8 @@ export interface QueryServerConfig {
   mysqlUrl: string;
   logLevel: LogLevel;
   shutdownGraceMs: number;
+  /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
+  metricsAddr: string | null;
 }
 
 /** Environment variables the query server reads. */
@@ -24,6 +30,7 @@ export const QUERY_SERVER_ENV = [
   "MYSQL_URL",
   "LOG_LEVEL",
   "SHUTDOWN_GRACE_MS",
+  "METRICS_ADDR",
 ] as const;
 
 /**
@@ -38,16 +45,22 @@ export function loadQueryServerConfig(env: Env): QueryServerConfig {
     mysqlUrl: readMysqlUrl(r),
     logLevel: readLogLevel(r),
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
+    metricsAddr: readMetricsAddr(r, "0.0.0.0:9102"),
   };
 }
 
-/** Starts the query server: UserQueryService over MySQL, with health and reflection. */
+/**
+ * Starts the query server: UserQueryService over MySQL, with health and reflection, and
+ * `/metrics` (gRPC calls) and `/healthz` (the database answers) on `config.metricsAddr`.
+ */
 export async function startQueryServer(
   config: QueryServerConfig,
   { logger, signal }: { logger: Logger; signal?: AbortSignal },
 ): Promise<RunningServer> {
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
   const service = new QueryService({ history: new MysqlPriceHistory(db) });
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
   const proto = loadUserServiceProto();
   const server = await GrpcServer.start({
     address: config.grpcAddr,
@@ -55,13 +68,20 @@ export async function startQueryServer(
     services: [{
       name: "user_service.UserQueryService",
       definition: proto.queryService.service,
-      implementation: queryHandlers(service, logger),
+      implementation: queryHandlers(service, logger, new PrometheusGrpcMetrics(registry)),
     }],
   });
   const health = watchDatabaseHealth(db, server, logger);
+  const metrics = await serveMetrics(config.metricsAddr, {
+    registry,
+    ready: () => health.serving,
+    logger,
+  });
   return {
     port: server.port,
+    metricsPort: metrics?.port,
     async stop() {
+      await metrics?.close();
       health.stop();
       await server.shutdown(config.shutdownGraceMs);
       await db.close();

@@ -105,6 +105,7 @@ export async function startPipeline(
       TOPIC_TO_ALERT_SYSTEM: toAlert,
       TOPIC_TO_NOTIFIER: toNotifier,
       ALERT_SYSTEM_GROUP: randomName("g-alert"),
+      METRICS_ADDR: "off",
       ...alertEnv,
     }),
     { logger: alert.logger },
@@ -119,6 +120,7 @@ export async function startPipeline(
       NOTIFIER_GROUP: randomName("g-notify"),
       NOTIFIER_RETRY_INITIAL_MS: "100",
       NOTIFIER_RETRY_MAX_MS: "1000",
+      METRICS_ADDR: "off",
     }),
     { logger: notify.logger },
   );

@@ -70,6 +70,7 @@ export function notifierEnv(
     NOTIFIER_GROUP: randomName("g-notify"),
     NOTIFIER_RETRY_INITIAL_MS: "100",
     NOTIFIER_RETRY_MAX_MS: "1000",
+    METRICS_ADDR: "127.0.0.1:0",
     ...extra,
   };
 }

@@ -1,0 +1,74 @@
+/** The collector's Prometheus metrics. */
+import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import type { CircuitState } from "../prices/circuit_breaker.ts";
+import type { CycleReport } from "./collector.ts";
+
+/** The value of `tickerwatch_collector_breaker_state` per breaker state. */
+export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = {
+  closed: 0,
+  "half-open": 1,
+  open: 2,
+};
+
+/**
+ * Registers the collector's metrics and records cycles into them:
+ * `tickerwatch_collector_cycles_total{result}` (ok, no_subscriptions, breaker_open,
+ * source_failed), `tickerwatch_collector_cycle_failures_total` (a database or Kafka fault ended
+ * the cycle), `tickerwatch_collector_quotes_stored_total`,
+ * `tickerwatch_collector_unknown_symbols_total` and `tickerwatch_collector_breaker_state`
+ * (0 closed, 1 half-open, 2 open).
+ *
+ * @example
+ * ```ts
+ * const metrics = new CollectorMetrics(registry);
+ * metrics.recordCycle(await collector.runCycle());
+ * ```
+ */
+export class CollectorMetrics {
+  readonly #cycles;
+  readonly #failures;
+  readonly #quotes;
+  readonly #unknown;
+  readonly #breaker;
+
+  constructor(registry: MetricsRegistry) {
+    this.#cycles = registry.counter({
+      name: "tickerwatch_collector_cycles_total",
+      help: "Collection cycles finished, by result (ok or why no quotes were stored).",
+      labelNames: ["result"],
+    });
+    this.#failures = registry.counter({
+      name: "tickerwatch_collector_cycle_failures_total",
+      help: "Collection cycles ended by a database or Kafka fault.",
+    });
+    this.#quotes = registry.counter({
+      name: "tickerwatch_collector_quotes_stored_total",
+      help: "Quotes stored in MySQL.",
+    });
+    this.#unknown = registry.counter({
+      name: "tickerwatch_collector_unknown_symbols_total",
+      help: "Followed tickers the price source did not know, summed over cycles.",
+    });
+    this.#breaker = registry.gauge({
+      name: "tickerwatch_collector_breaker_state",
+      help: "State of the price source's circuit breaker: 0 closed, 1 half-open, 2 open.",
+    });
+  }
+
+  /** Records a finished cycle. */
+  recordCycle(report: CycleReport): void {
+    this.#cycles.inc({ result: (report.skipped ?? "ok").replaceAll(" ", "_") });
+    this.#quotes.inc(undefined, report.quotes);
+    this.#unknown.inc(undefined, report.unknown.length);
+  }
+
+  /** Records a cycle that threw. */
+  recordFailure(): void {
+    this.#failures.inc();
+  }
+
+  /** Sets the breaker gauge. */
+  setBreakerState(state: CircuitState): void {
+    this.#breaker.set(BREAKER_STATE_VALUE[state]);
+  }
+}

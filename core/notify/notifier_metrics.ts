@@ -1,0 +1,52 @@
+/** The notifier's Prometheus metrics. */
+import { isRetriable } from "../kafka/kafka_errors.ts";
+import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import type { NotifyOutcome } from "./notifier.ts";
+
+/**
+ * Registers the notifier's metrics and records outcomes into them:
+ * `tickerwatch_notifier_emails_sent_total`,
+ * `tickerwatch_notifier_emails_skipped_total{reason}` (duplicate: the alert id was mailed
+ * already; repeat: same price as the last mail, the anti-spam rule) and
+ * `tickerwatch_notifier_failures_total{kind}` (retriable: retried with backoff; rejected: the
+ * server refused for good, parked in the DLQ).
+ *
+ * @example
+ * ```ts
+ * const metrics = new NotifierMetrics(registry);
+ * metrics.recordOutcome(await notifier.handle(alert));
+ * ```
+ */
+export class NotifierMetrics {
+  readonly #sent;
+  readonly #skipped;
+  readonly #failures;
+
+  constructor(registry: MetricsRegistry) {
+    this.#sent = registry.counter({
+      name: "tickerwatch_notifier_emails_sent_total",
+      help: "Emails accepted by the SMTP server.",
+    });
+    this.#skipped = registry.counter({
+      name: "tickerwatch_notifier_emails_skipped_total",
+      help: "Alerts not mailed: duplicate (alert id mailed already) or repeat (same price).",
+      labelNames: ["reason"],
+    });
+    this.#failures = registry.counter({
+      name: "tickerwatch_notifier_failures_total",
+      help: "Failed attempts to notify: retriable (retried) or rejected (parked in the DLQ).",
+      labelNames: ["kind"],
+    });
+  }
+
+  /** Records what {@linkcode Notifier.handle} did. */
+  recordOutcome(outcome: NotifyOutcome): void {
+    if (outcome === "sent") this.#sent.inc();
+    else this.#skipped.inc({ reason: outcome === "already-sent" ? "duplicate" : "repeat" });
+  }
+
+  /** Records an error thrown by {@linkcode Notifier.handle}. */
+  recordFailure(err: unknown): void {
+    this.#failures.inc({ kind: isRetriable(err) ? "retriable" : "rejected" });
+  }
+}
