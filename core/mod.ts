@@ -79,6 +79,7 @@ export * from "./kafka/batching_producer.ts";
 export * from "./kafka/consumer_runner.ts";
 export * from "./kafka/topic_admin.ts";
 export * from "./kafka/kafka_admin_config.ts";
+export * from "./kafka/kafka_admin_service.ts";
 export * from "./kafka/consumer_lag.ts";
 export * from "./kafka/cluster_metrics.ts";
 

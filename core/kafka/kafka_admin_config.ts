@@ -1,5 +1,5 @@
 /** Configuration of the kafka-admin executable, read from environment variables. */
-import { readTopic } from "../config/common_config.ts";
+import { readMetricsAddr, readTopic } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "./topics.ts";
 import type { LogLevel } from "../log/logger.ts";
@@ -31,6 +31,8 @@ export interface KafkaAdminConfig {
   toAlertSystemTopic: string;
   /** `TOPIC_TO_NOTIFIER`: default "to-notifier". */
   toNotifierTopic: string;
+  /** `METRICS_ADDR`: `/metrics` and `/healthz` address, null when `off`; default 0.0.0.0:9106. */
+  metricsAddr: string | null;
 }
 
 /** Environment variables kafka-admin reads. */
@@ -46,6 +48,7 @@ export const KAFKA_ADMIN_ENV = [
   "TOPIC_TO_ALERT_SYSTEM",
   "TOPIC_TO_NOTIFIER",
   "LOG_LEVEL",
+  "METRICS_ADDR",
 ] as const;
 
 /**
@@ -54,7 +57,8 @@ export const KAFKA_ADMIN_ENV = [
  * @throws {ConfigError} naming the first invalid variable
  * @example
  * ```ts
- * const config = loadOrExit(() => loadKafkaAdminConfig(Deno.env.toObject()));
+ * const config = loadKafkaAdminConfig({ TO_NOTIFIER_PARTITIONS: "6" });
+ * config.toNotifierPartitions; // 6
  * ```
  */
 export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
@@ -72,5 +76,6 @@ export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
     toAlertSystemTopic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
     toNotifierTopic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
+    metricsAddr: readMetricsAddr(r, "0.0.0.0:9106"),
   };
 }

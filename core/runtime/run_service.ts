@@ -21,6 +21,11 @@ export interface ServiceSpec<C extends { logLevel: LogLevel }> {
   name: string;
   /** Usage text for `--help`. */
   usage: string;
+  /**
+   * The flags it accepts besides `--help` and `--version`, e.g. `["--once"]`; when given, any
+   * other argument prints the usage and exits 2. Default: arguments are not checked.
+   */
+  flags?: readonly string[];
   /** Parses the environment; throws ConfigError. */
   loadConfig: (env: Env) => C;
   /** Starts the service; resolves once it is running. */
@@ -30,8 +35,8 @@ export interface ServiceSpec<C extends { logLevel: LogLevel }> {
 }
 
 /**
- * The life of an executable: `--help`/`--version`, configuration (a bad value prints one line
- * naming the variable and exits 2), start, wait for SIGINT/SIGTERM, stop, exit 0. A failure to
+ * The life of an executable: `--help`/`--version`, unknown flags (exit 2, when `spec.flags` is
+ * set), configuration (a bad value prints one line naming the variable and exits 2), start, wait for SIGINT/SIGTERM, stop, exit 0. A failure to
  * start exits 1.
  */
 export async function runService<C extends { logLevel: LogLevel }>(
@@ -45,6 +50,11 @@ export async function runService<C extends { logLevel: LogLevel }>(
   if (args.includes("--version")) {
     console.log(`tickerwatch ${spec.name} ${VERSION}`);
     Deno.exit(0);
+  }
+  const unknown = spec.flags && args.find((a) => !spec.flags!.includes(a));
+  if (unknown !== undefined) {
+    console.error(`${spec.name}: unknown argument ${unknown}\n\n${spec.usage.trim()}`);
+    Deno.exit(2);
   }
   let config: C;
   try {

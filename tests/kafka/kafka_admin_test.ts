@@ -45,7 +45,10 @@ Deno.test("kafka_admin.ts --help prints the usage and exits 0", async () => {
   })
     .output();
   assert.equal(out.code, 0);
-  assert.match(new TextDecoder().decode(out.stdout), /usage: kafka_admin \[--once\]/);
+  assert.match(
+    new TextDecoder().decode(out.stdout),
+    /Usage: kafka-admin \[--help\] \[--version\] \[--once\]/,
+  );
 });
 
 Deno.test("kafka_admin.ts stops with one line naming a bad variable", async () => {
@@ -155,7 +158,11 @@ Deno.test(
     await ensureKafkaCluster();
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", ENTRY],
-      env: { KAFKA_BROKERS: KAFKA_BROKERS.join(","), KAFKA_MONITOR_INTERVAL_S: "1" },
+      env: {
+        KAFKA_BROKERS: KAFKA_BROKERS.join(","),
+        KAFKA_MONITOR_INTERVAL_S: "1",
+        METRICS_ADDR: "127.0.0.1:0",
+      },
       stdout: "null",
       stderr: "piped",
     }).spawn();

@@ -1,0 +1,135 @@
+/** kafka-admin: creates tickerwatch's topics, then watches the cluster. */
+import type { Admin } from "kafkajs";
+import type { Logger } from "../log/logger.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
+import type { Stoppable } from "../runtime/run_service.ts";
+import { delay } from "../runtime/shutdown.ts";
+import { ClusterMetrics } from "./cluster_metrics.ts";
+import { createKafkaClient } from "./kafka_client.ts";
+import type { KafkaAdminConfig } from "./kafka_admin_config.ts";
+import { describeCluster, ensureTopics, logClusterPicture, type TopicSpec } from "./topic_admin.ts";
+import { dlqTopicOf } from "./topics.ts";
+
+/** The four topics kafka-admin ensures: both topics of `config` and their dead-letter topics. */
+export function topicSpecsOf(config: KafkaAdminConfig): TopicSpec[] {
+  const topic = (name: string, partitions: number): TopicSpec => ({
+    topic: name,
+    partitions,
+    replicationFactor: config.replicationFactor,
+    minInsyncReplicas: config.minInsyncReplicas,
+  });
+  return [
+    topic(config.toAlertSystemTopic, config.toAlertSystemPartitions),
+    topic(dlqTopicOf(config.toAlertSystemTopic), config.toAlertSystemPartitions),
+    topic(config.toNotifierTopic, config.toNotifierPartitions),
+    topic(dlqTopicOf(config.toNotifierTopic), config.toNotifierPartitions),
+  ];
+}
+
+/**
+ * Starts kafka-admin: connects (retrying for `config.startTimeoutMs`), creates the missing
+ * topics and logs their partitions; then logs the cluster picture (brokers, controller, every
+ * partition's leader, replicas and ISR, warnings for under-replicated and offline partitions)
+ * at once and every `config.monitorIntervalMs`, and serves `/metrics` (brokers up,
+ * under-replicated and offline partitions) and `/healthz` (the last look succeeded) on
+ * `config.metricsAddr`. With `once`, it serves no metrics and `done` settles after the first
+ * picture: it rejects when the cluster could not be described.
+ *
+ * @throws the kafkajs error when the cluster cannot be reached in time or refuses the topics
+ * @example
+ * ```ts
+ * const admin = await startKafkaAdmin(config, { logger, once: true });
+ * await admin.done;
+ * await admin.stop();
+ * ```
+ */
+export async function startKafkaAdmin(
+  config: KafkaAdminConfig,
+  { logger, signal, once = false }: { logger: Logger; signal?: AbortSignal; once?: boolean },
+): Promise<Stoppable & { metricsPort: number | undefined }> {
+  const kafka = createKafkaClient({
+    brokers: config.brokers,
+    clientId: config.clientId,
+    logger,
+  });
+  const admin = kafka.admin();
+  try {
+    await _connectWithin(admin, config.startTimeoutMs, signal);
+    const specs = topicSpecsOf(config);
+    const { created, existing } = await ensureTopics(admin, specs);
+    logger.info("topics ensured", { created, existing });
+    const ours = await describeCluster(admin, specs.map((s) => s.topic));
+    for (const t of ours.topics) {
+      logger.info("topic partitions", { topic: t.topic, partitions: t.partitions.length });
+    }
+  } catch (err) {
+    await admin.disconnect().catch(() => {});
+    throw err;
+  }
+
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
+  const metrics = new ClusterMetrics(registry);
+  let healthy = false;
+  const look = async (): Promise<void> => {
+    try {
+      const picture = await describeCluster(admin);
+      metrics.record(picture);
+      logClusterPicture(logger, picture);
+      healthy = true;
+    } catch (err) {
+      metrics.recordFailure();
+      healthy = false;
+      logger.error("cannot describe the cluster", { error: err });
+      if (once) throw err;
+    }
+  };
+
+  const stopping = new AbortController();
+  const loop = async () => {
+    await look();
+    while (!once) {
+      try {
+        await delay(config.monitorIntervalMs, stopping.signal);
+      } catch {
+        return; // stopping
+      }
+      await look();
+    }
+  };
+  const done = loop();
+  const metricsServer = once ? undefined : await serveMetrics(config.metricsAddr, {
+    registry,
+    ready: () => healthy,
+    logger,
+  });
+  return {
+    metricsPort: metricsServer?.port,
+    ...(once ? { done } : {}),
+    async stop() {
+      await metricsServer?.close();
+      stopping.abort();
+      await done.catch(() => {});
+      await admin.disconnect().catch(() => {});
+    },
+  };
+}
+
+/** Connects `admin`, retrying every second until `timeoutMs` passed or `signal` aborted. */
+async function _connectWithin(
+  admin: Admin,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      return await admin.connect();
+    } catch (err) {
+      if (signal?.aborted || Date.now() + 1000 > deadline) throw err;
+      await delay(1000, signal);
+    }
+  }
+}
