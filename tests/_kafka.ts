@@ -3,6 +3,7 @@
  * no broker answers), random topic and group names, polling with a deadline.
  */
 import type { Admin, Kafka } from "kafkajs";
+import { waitFor as waitForBase } from "./helpers/wait.ts";
 import {
   createKafkaClient,
   createLogger,
@@ -37,30 +38,12 @@ export function randomName(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/**
- * Polls `cond` every `intervalMs` until it returns a truthy value (which is returned) or
- * `timeoutMs` passed, then throws with `what` and the last error of `cond`, if any.
- */
-export async function waitFor<T>(
+/** {@linkcode waitForBase} with the Kafka tests' defaults: 30 s, polling every 250 ms. */
+export function waitFor<T>(
   cond: () => T | Promise<T>,
   { timeoutMs = 30_000, intervalMs = 250, what = "condition" } = {},
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (true) {
-    try {
-      const v = await cond();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}` + (last ? `: ${last}` : ""),
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return waitForBase(cond, { timeoutMs, intervalMs, what });
 }
 
 /** Runs scripts/kafka_cluster.sh with `args`; throws with its output when it fails. */

@@ -32,16 +32,16 @@ export function caller(client: grpc.Client): Caller {
     });
 }
 
-/** Clients of both services from protos/user_service.proto. */
-export function userServiceClients(commandPort: number, queryPort?: number): {
-  command: Caller;
-  query: Caller;
-  close(): void;
-} {
-  const proto = loadUserServiceProto();
+/** Callers of both services over the given constructors, and `close()` for both channels. */
+function _clients(
+  Cmd: grpc.ServiceClientConstructor,
+  Qry: grpc.ServiceClientConstructor,
+  commandPort: number,
+  queryPort: number,
+): { command: Caller; query: Caller; close(): void } {
   const creds = grpc.credentials.createInsecure();
-  const cmd = new proto.commandService(`127.0.0.1:${commandPort}`, creds);
-  const qry = new proto.queryService(`127.0.0.1:${queryPort ?? commandPort}`, creds);
+  const cmd = new Cmd(`127.0.0.1:${commandPort}`, creds);
+  const qry = new Qry(`127.0.0.1:${queryPort}`, creds);
   return {
     command: caller(cmd),
     query: caller(qry),
@@ -52,6 +52,16 @@ export function userServiceClients(commandPort: number, queryPort?: number): {
   };
 }
 
+/** Clients of both services from protos/user_service.proto. */
+export function userServiceClients(commandPort: number, queryPort?: number): {
+  command: Caller;
+  query: Caller;
+  close(): void;
+} {
+  const proto = loadUserServiceProto();
+  return _clients(proto.commandService, proto.queryService, commandPort, queryPort ?? commandPort);
+}
+
 /** Clients built from another .proto file (e.g. the original contract in tests/fixtures). */
 export function clientsFromProto(path: string, port: number): {
   command: Caller;
@@ -60,19 +70,12 @@ export function clientsFromProto(path: string, port: number): {
 } {
   const def = protoLoader.loadSync(path, PROTO_LOADER_OPTIONS);
   const pkg = grpc.loadPackageDefinition(def).user_service as grpc.GrpcObject;
-  const creds = grpc.credentials.createInsecure();
-  const Cmd = pkg.UserCommandService as grpc.ServiceClientConstructor;
-  const Qry = pkg.UserQueryService as grpc.ServiceClientConstructor;
-  const cmd = new Cmd(`127.0.0.1:${port}`, creds);
-  const qry = new Qry(`127.0.0.1:${port}`, creds);
-  return {
-    command: caller(cmd),
-    query: caller(qry),
-    close() {
-      cmd.close();
-      qry.close();
-    },
-  };
+  return _clients(
+    pkg.UserCommandService as grpc.ServiceClientConstructor,
+    pkg.UserQueryService as grpc.ServiceClientConstructor,
+    port,
+    port,
+  );
 }
 
 /** A unique request id for a test call. */
