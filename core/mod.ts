@@ -50,6 +50,7 @@ export * from "./mysql/mysql_price_history.ts";
 export * from "./grpc/user_service_proto.ts";
 export * from "./grpc/grpc_errors.ts";
 export * from "./grpc/grpc_metrics.ts";
+export * from "./grpc/unary_handler.ts";
 export * from "./grpc/grpc_server.ts";
 export * from "./grpc/command_handlers.ts";
 export * from "./grpc/query_handlers.ts";

@@ -2,7 +2,8 @@ import * as grpc from "@grpc/grpc-js";
 import type { CommandService } from "../commands/command_service.ts";
 import type { CommandResult } from "../commands/outcome.ts";
 import type { Logger } from "../log/logger.ts";
-import { outcomeStatus, toGrpcError } from "./grpc_errors.ts";
+import { outcomeStatus } from "./grpc_errors.ts";
+import { unaryHandler } from "./unary_handler.ts";
 import type { GrpcMetrics } from "./grpc_metrics.ts";
 
 // Field names as in protos/user_service.proto (keepCase).
@@ -28,30 +29,16 @@ export function commandHandlers(
   logger: Logger,
   metrics?: GrpcMetrics,
 ): grpc.UntypedServiceImplementation {
-  const unary =
-    (method: string, run: (req: _Request) => Promise<CommandResult>): _Handler =>
-    async (call, callback) => {
-      const started = performance.now();
-      let code: grpc.status = grpc.status.OK;
-      try {
-        const { outcome, replayed } = await run(call.request);
-        code = outcomeStatus(outcome.code);
-        logger.debug("command", { method, code: outcome.code, replayed });
-        if (code !== grpc.status.OK) {
-          callback({ code, details: outcome.message });
-          return;
-        }
-        const response: Record<string, unknown> = { message: outcome.message };
-        if (outcome.success !== undefined) response.success = outcome.success;
-        callback(null, response);
-      } catch (err) {
-        const error = toGrpcError(err, logger, method);
-        code = error.code;
-        callback(error);
-      } finally {
-        metrics?.observe(method, code, performance.now() - started);
-      }
-    };
+  const unary = (method: string, run: (req: _Request) => Promise<CommandResult>): _Handler =>
+    unaryHandler<_Request>(method, async (request) => {
+      const { outcome, replayed } = await run(request);
+      logger.debug("command", { method, code: outcome.code, replayed });
+      const status = outcomeStatus(outcome.code);
+      if (status !== grpc.status.OK) return { status, details: outcome.message };
+      const response: Record<string, unknown> = { message: outcome.message };
+      if (outcome.success !== undefined) response.success = outcome.success;
+      return { response };
+    }, { logger, metrics });
   return {
     RegisterUser: unary("RegisterUser", (r) =>
       service.register({

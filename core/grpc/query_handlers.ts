@@ -1,7 +1,7 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { Logger } from "../log/logger.ts";
 import type { QueryService } from "../queries/query_service.ts";
-import { toGrpcError } from "./grpc_errors.ts";
+import { unaryHandler } from "./unary_handler.ts";
 import type { GrpcMetrics } from "./grpc_metrics.ts";
 
 interface _Request {
@@ -15,23 +15,11 @@ export function queryHandlers(
   logger: Logger,
   metrics?: GrpcMetrics,
 ): grpc.UntypedServiceImplementation {
-  const unary = (
-    method: string,
-    run: (req: _Request) => Promise<Record<string, unknown>>,
-  ): grpc.handleUnaryCall<_Request, Record<string, unknown>> =>
-  async (call, callback) => {
-    const started = performance.now();
-    let code: grpc.status = 0;
-    try {
-      callback(null, await run(call.request));
-    } catch (err) {
-      const error = toGrpcError(err, logger, method);
-      code = error.code;
-      callback(error);
-    } finally {
-      metrics?.observe(method, code, performance.now() - started);
-    }
-  };
+  const unary = (method: string, run: (req: _Request) => Promise<Record<string, unknown>>) =>
+    unaryHandler<_Request>(method, async (request) => ({ response: await run(request) }), {
+      logger,
+      metrics,
+    });
   return {
     GetLatestValue: unary("GetLatestValue", async (r) => {
       const v = await service.latest({ email: r.email });
