@@ -56,6 +56,7 @@ export * from "./grpc/command_handlers.ts";
 export * from "./grpc/query_handlers.ts";
 export * from "./grpc/user_client.ts";
 export * from "./servers/database_health.ts";
+export * from "./servers/grpc_service_host.ts";
 export * from "./servers/command_server.ts";
 export * from "./servers/query_server.ts";
 export * from "./alerts/messages.ts";

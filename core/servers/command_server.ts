@@ -3,16 +3,11 @@ import { RequestCache } from "../commands/request_cache.ts";
 import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import { commandHandlers } from "../grpc/command_handlers.ts";
-import { GrpcServer } from "../grpc/grpc_server.ts";
-import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
 import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import { MysqlCommandLedger } from "../mysql/mysql_command_ledger.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
-import { serveMetrics } from "../metrics/metrics_server.ts";
-import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { openDatabase } from "../mysql/open_database.ts";
-import { watchDatabaseHealth } from "./database_health.ts";
+import { hostGrpcService, type RunningServer } from "./grpc_service_host.ts";
 
 /** Configuration of the command server (see {@linkcode loadCommandServerConfig}). */
 export interface CommandServerConfig {
@@ -59,15 +54,6 @@ export function loadCommandServerConfig(env: Env): CommandServerConfig {
   };
 }
 
-/** A running server: the bound ports, and `stop` to drain and close. */
-export interface RunningServer {
-  /** The gRPC port. */
-  readonly port: number;
-  /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
-  readonly metricsPort: number | undefined;
-  stop(): Promise<void>;
-}
-
 /**
  * Starts the command server: opens MySQL (waiting while it is unreachable), migrates, serves
  * UserCommandService with health and reflection, purges expired request ids, and serves
@@ -86,18 +72,6 @@ export async function startCommandServer(
       ttlMs: config.requestCacheTtlMs,
     }),
   });
-  const registry = new MetricsRegistry();
-  registerProcessMetrics(registry);
-  const proto = loadUserServiceProto();
-  const server = await GrpcServer.start({
-    address: config.grpcAddr,
-    logger,
-    services: [{
-      name: "user_service.UserCommandService",
-      definition: proto.commandService.service,
-      implementation: commandHandlers(service, logger, new PrometheusGrpcMetrics(registry)),
-    }],
-  });
   const purge = async () => {
     try {
       const purged = await ledger.purge(config.requestRetentionMs);
@@ -108,21 +82,24 @@ export async function startCommandServer(
   };
   await purge();
   const purgeTimer = setInterval(purge, Math.min(config.requestRetentionMs / 4, 600_000));
-  const health = watchDatabaseHealth(db, server, logger);
-  const metrics = await serveMetrics(config.metricsAddr, {
-    registry,
-    ready: () => health.serving,
+  const host = await hostGrpcService({
+    name: "user_service.UserCommandService",
+    definition: loadUserServiceProto().commandService.service,
+    handlers: (metrics) => commandHandlers(service, logger, metrics),
+    db,
+    grpcAddr: config.grpcAddr,
+    metricsAddr: config.metricsAddr,
+    shutdownGraceMs: config.shutdownGraceMs,
     logger,
+    beforeStop: () => clearInterval(purgeTimer),
+  }).catch((err) => {
+    clearInterval(purgeTimer);
+    throw err;
   });
   return {
-    port: server.port,
-    metricsPort: metrics?.port,
+    ...host,
     async stop() {
-      await metrics?.close();
-      clearInterval(purgeTimer);
-      health.stop();
-      await server.shutdown(config.shutdownGraceMs);
-      await db.close();
+      await host.stop();
       logger.info("command server stopped");
     },
   };

@@ -1,18 +1,12 @@
 import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
-import { GrpcServer } from "../grpc/grpc_server.ts";
 import { queryHandlers } from "../grpc/query_handlers.ts";
-import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
 import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import { MysqlPriceHistory } from "../mysql/mysql_price_history.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
-import { serveMetrics } from "../metrics/metrics_server.ts";
-import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { QueryService } from "../queries/query_service.ts";
-import type { RunningServer } from "./command_server.ts";
-import { watchDatabaseHealth } from "./database_health.ts";
+import { hostGrpcService, type RunningServer } from "./grpc_service_host.ts";
 
 /** Configuration of the query server (see {@linkcode loadQueryServerConfig}). */
 export interface QueryServerConfig {
@@ -59,32 +53,20 @@ export async function startQueryServer(
 ): Promise<RunningServer> {
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
   const service = new QueryService({ history: new MysqlPriceHistory(db) });
-  const registry = new MetricsRegistry();
-  registerProcessMetrics(registry);
-  const proto = loadUserServiceProto();
-  const server = await GrpcServer.start({
-    address: config.grpcAddr,
-    logger,
-    services: [{
-      name: "user_service.UserQueryService",
-      definition: proto.queryService.service,
-      implementation: queryHandlers(service, logger, new PrometheusGrpcMetrics(registry)),
-    }],
-  });
-  const health = watchDatabaseHealth(db, server, logger);
-  const metrics = await serveMetrics(config.metricsAddr, {
-    registry,
-    ready: () => health.serving,
+  const host = await hostGrpcService({
+    name: "user_service.UserQueryService",
+    definition: loadUserServiceProto().queryService.service,
+    handlers: (metrics) => queryHandlers(service, logger, metrics),
+    db,
+    grpcAddr: config.grpcAddr,
+    metricsAddr: config.metricsAddr,
+    shutdownGraceMs: config.shutdownGraceMs,
     logger,
   });
   return {
-    port: server.port,
-    metricsPort: metrics?.port,
+    ...host,
     async stop() {
-      await metrics?.close();
-      health.stop();
-      await server.shutdown(config.shutdownGraceMs);
-      await db.close();
+      await host.stop();
       logger.info("query server stopped");
     },
   };

@@ -1,0 +1,84 @@
+import type * as grpc from "@grpc/grpc-js";
+import type { GrpcMetrics } from "../grpc/grpc_metrics.ts";
+import { GrpcServer } from "../grpc/grpc_server.ts";
+import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
+import type { Logger } from "../log/logger.ts";
+import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { serveMetrics } from "../metrics/metrics_server.ts";
+import { registerProcessMetrics } from "../metrics/process_metrics.ts";
+import type { MysqlDatabase } from "../mysql/mysql_database.ts";
+import { watchDatabaseHealth } from "./database_health.ts";
+
+/** A running gRPC server: the bound ports, and `stop` to drain and close. */
+export interface RunningServer {
+  /** The gRPC port. */
+  readonly port: number;
+  /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
+  readonly metricsPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** What {@linkcode hostGrpcService} serves and where. */
+export interface GrpcServiceHostOptions {
+  /** Full service name, e.g. "user_service.UserQueryService" (for health and reflection). */
+  name: string;
+  definition: grpc.ServiceDefinition;
+  /** Builds the handlers, given the metrics they report to. */
+  handlers: (metrics: GrpcMetrics) => grpc.UntypedServiceImplementation;
+  /** The database the service runs on; closed by `stop`. */
+  db: MysqlDatabase;
+  grpcAddr: string;
+  /** `host:port` of /metrics and /healthz; null disables them. */
+  metricsAddr: string | null;
+  shutdownGraceMs: number;
+  logger: Logger;
+  /** Runs first on `stop` (e.g. clearing the service's own timers). */
+  beforeStop?: () => void;
+}
+
+/**
+ * Serves one gRPC service over an open database: health (NOT_SERVING while the database is
+ * unreachable) and reflection, request metrics, and `/metrics` + `/healthz` on `metricsAddr`.
+ * If anything fails to start, what was opened (the database included) is closed again.
+ */
+export async function hostGrpcService(o: GrpcServiceHostOptions): Promise<RunningServer> {
+  const registry = new MetricsRegistry();
+  registerProcessMetrics(registry);
+  let server: GrpcServer | undefined;
+  let health: { stop(): void; readonly serving: boolean } | undefined;
+  try {
+    server = await GrpcServer.start({
+      address: o.grpcAddr,
+      logger: o.logger,
+      services: [{
+        name: o.name,
+        definition: o.definition,
+        implementation: o.handlers(new PrometheusGrpcMetrics(registry)),
+      }],
+    });
+    const watched = watchDatabaseHealth(o.db, server, o.logger);
+    health = watched;
+    const metrics = await serveMetrics(o.metricsAddr, {
+      registry,
+      ready: () => watched.serving,
+      logger: o.logger,
+    });
+    const grpcServer = server;
+    return {
+      port: grpcServer.port,
+      metricsPort: metrics?.port,
+      async stop() {
+        o.beforeStop?.();
+        await metrics?.close();
+        watched.stop();
+        await grpcServer.shutdown(o.shutdownGraceMs);
+        await o.db.close();
+      },
+    };
+  } catch (err) {
+    health?.stop();
+    await server?.shutdown(0);
+    await o.db.close();
+    throw err;
+  }
+}
