@@ -43,8 +43,23 @@ try {
   const test = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", ...Deno.args, "tests/"],
     cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
   }).spawn();
+  // Pass the output through, and remember deno test's closing counts.
+  let summary: { passed: number; failed: number } | undefined;
+  let tail = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of test.stdout) {
+    for (let n = 0; n < chunk.length;) n += await Deno.stdout.write(chunk.subarray(n));
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+    const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
+    const m = [...plain.matchAll(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)].at(-1);
+    if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
+  }
   code = (await test.status).code;
+  // The plain closing line CI reads, alone on its line.
+  if (summary) console.log(`\n${summary.passed} passed, ${summary.failed} failed`);
 } finally {
   if (startedKafka) {
     console.error("run_tests: stopping the Kafka cluster this run started");
