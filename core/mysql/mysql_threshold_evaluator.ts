@@ -21,28 +21,39 @@ const _QUOTES = `JSON_TABLE(?, '$[*]' COLUMNS (
   ticker VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$.t',
   price DOUBLE PATH '$.p'))`;
 
-// Each branch is a range scan on (ticker, X_fired, X_value): the work grows with the number of
-// thresholds that change state, not with the number of subscriptions.
-function _edgeQuery(): string {
-  const branch = (kind: string, fired: string, cond: string, fire: number) =>
-    `SELECT u.id, u.email, u.ticker, '${kind}' AS kind, u.${kind.toLowerCase()}_value AS threshold,
-            q.price, ${fire} AS fire
+// Each branch reads the index (ticker, X_fired, X_value) for each of the cycle's tickers: the rows
+// fetched grow with the number of thresholds that change state, not with the subscriptions.
+// STRAIGHT_JOIN and FORCE INDEX pin that plan: with some data distributions the optimizer would
+// otherwise drive from `users` (measured: 5 s instead of 0.4 s per cycle at 1M subscriptions).
+function _branch(
+  kind: "HIGH" | "LOW",
+  { fired, cond, fire }: { fired: boolean; cond: string; fire: boolean },
+): string {
+  const side = kind.toLowerCase();
+  const index = `idx_users_${side}`;
+  return `SELECT u.id, u.email, u.ticker, '${kind}' AS kind, u.${side}_value AS threshold,
+            q.price, ${fire ? 1 : 0} AS fire
        FROM ${_QUOTES} AS q
-       JOIN users u ON u.ticker = q.ticker AND u.${fired} = ${fire ? "FALSE" : "TRUE"} AND ${cond}`;
+       STRAIGHT_JOIN users u FORCE INDEX (${index})
+         ON u.ticker = q.ticker AND u.${side}_fired = ${fired ? "TRUE" : "FALSE"} AND ${cond}`;
+}
+
+// Edge: armed thresholds the price passed fire; fired ones the price left by the margin re-arm.
+function _edgeQuery(): string {
   return [
-    branch("HIGH", "high_fired", "u.high_value < q.price", 1),
-    branch("LOW", "low_fired", "u.low_value > q.price", 1),
-    branch("HIGH", "high_fired", "u.high_value >= q.price / (1 - ?)", 0),
-    branch("LOW", "low_fired", "u.low_value <= q.price / (1 + ?)", 0),
+    _branch("HIGH", { fired: false, cond: "u.high_value < q.price", fire: true }),
+    _branch("LOW", { fired: false, cond: "u.low_value > q.price", fire: true }),
+    _branch("HIGH", { fired: true, cond: "u.high_value >= q.price / (1 - ?)", fire: false }),
+    _branch("LOW", { fired: true, cond: "u.low_value <= q.price / (1 + ?)", fire: false }),
   ].join("\nUNION ALL\n");
 }
 
+// Level: every threshold the price is beyond fires, whatever its flag (both flag values read).
 function _levelQuery(): string {
-  return `SELECT u.id, u.email, u.ticker, 'HIGH' AS kind, u.high_value AS threshold, q.price, 1 AS fire
-            FROM ${_QUOTES} AS q JOIN users u ON u.ticker = q.ticker AND u.high_value < q.price
-          UNION ALL
-          SELECT u.id, u.email, u.ticker, 'LOW' AS kind, u.low_value AS threshold, q.price, 1 AS fire
-            FROM ${_QUOTES} AS q JOIN users u ON u.ticker = q.ticker AND u.low_value > q.price`;
+  return [false, true].flatMap((fired) => [
+    _branch("HIGH", { fired, cond: "u.high_value < q.price", fire: true }),
+    _branch("LOW", { fired, cond: "u.low_value > q.price", fire: true }),
+  ]).join("\nUNION ALL\n");
 }
 
 // Applies the fired/re-armed flags, but only where ticker and threshold are still those that
@@ -91,7 +102,7 @@ export class MysqlThresholdEvaluator implements ThresholdEvaluator {
     const rows = await this.#db.withConnection(async (sql) => {
       const [rows] = edge
         ? await sql.query<_Row[]>(_edgeQuery(), [json, json, json, h, json, h])
-        : await sql.query<_Row[]>(_levelQuery(), [json, json]);
+        : await sql.query<_Row[]>(_levelQuery(), [json, json, json, json]);
       return rows;
     });
     const alerts: AlertMessage[] = [];
