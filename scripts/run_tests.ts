@@ -5,6 +5,7 @@
  * MySQL must be running (`.ci/run` starts it on a fresh machine).
  */
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLUSTER = `${ROOT}scripts/kafka_cluster.sh`;
@@ -53,7 +54,7 @@ try {
   for await (const chunk of test.stdout) {
     for (let n = 0; n < chunk.length;) n += await Deno.stdout.write(chunk.subarray(n));
     tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
-    const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
+    const plain = stripVTControlCharacters(tail);
     const m = [...plain.matchAll(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)].at(-1);
     if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
   }
