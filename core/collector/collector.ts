@@ -45,7 +45,9 @@ export interface CycleReport {
 
 /**
  * One collection cycle: read the followed tickers, fetch their prices in one call to the source,
- * store them in one multi-row insert, publish one `update` message listing them, apply retention.
+ * store them (one multi-row insert) together with the cycle's `update` message in an outbox,
+ * publish that message, apply retention. Messages a crash or a long Kafka outage left unpublished
+ * are sent first, oldest first.
  * A source failure or an open breaker skips the cycle (logged); database and Kafka faults throw.
  */
 export class Collector {
@@ -68,11 +70,26 @@ export class Collector {
     return this.#cycles;
   }
 
+  /**
+   * Publishes every saved but unpublished cycle, oldest first (after a crash or a Kafka outage
+   * that outlasted `publishTimeoutMs`, the next cycle sends the missed ones before its own).
+   */
+  async publishPending(): Promise<number> {
+    const pending = await this.#o.store.unpublished();
+    for (const { cycleId, message } of pending) {
+      await this.#publish(message, cycleId);
+      await this.#o.store.markPublished(cycleId);
+    }
+    return pending.length;
+  }
+
   /** Runs one cycle. */
   async runCycle(): Promise<CycleReport> {
     const { store, source, logger: log } = this.#o;
     const cycleId = crypto.randomUUID();
     this.#cycles++;
+    const recovered = await this.publishPending();
+    if (recovered > 0) log.warn("published updates of earlier cycles", { recovered });
     const tickers = await store.followedTickers();
     if (tickers.length === 0) {
       log.info("cycle skipped: no subscriptions", { cycleId });
@@ -103,7 +120,6 @@ export class Collector {
       log.warn("unknown symbols skipped", { cycleId, unknown: fetched.unknown });
     }
     const quotes = _onePerTicker(fetched.quotes);
-    await store.insertQuotes(quotes);
     if (quotes.length > 0) {
       const update: PriceUpdate = {
         version: MESSAGE_VERSION,
@@ -111,7 +127,8 @@ export class Collector {
         collected_at: this.#o.now().toISOString(),
         quotes: quotes.map((q) => ({ ticker: q.ticker, price: q.price, at: q.at.toISOString() })),
       };
-      await this.#publish(JSON.stringify(update), cycleId);
+      await store.saveCycle({ cycleId, quotes, message: JSON.stringify(update) });
+      await this.publishPending();
     }
     const retention = await store.applyRetention({
       keepPerTicker: this.#o.keepPerTicker,

@@ -12,11 +12,18 @@ export interface RetentionResult {
 export interface QuoteStore {
   /** Distinct tickers of current subscriptions, sorted. */
   followedTickers(): Promise<string[]>;
-  /** Stores a cycle's quotes in one multi-row insert. */
-  insertQuotes(quotes: readonly Quote[]): Promise<void>;
+  /**
+   * Stores a cycle's quotes (one multi-row insert) and its `update` message, unpublished, in one
+   * transaction: the outbox that makes a crash before the publish lose nothing.
+   */
+  saveCycle(cycle: { cycleId: string; quotes: readonly Quote[]; message: string }): Promise<void>;
+  /** Messages of cycles saved but not yet published, oldest first. */
+  unpublished(): Promise<{ cycleId: string; message: string }[]>;
+  /** Marks a cycle's message as published (acknowledged by Kafka). */
+  markPublished(cycleId: string): Promise<void>;
   /**
    * Keeps the newest `keepPerTicker` quotes of each ticker and, when `dropUnfollowed`, deletes
-   * the quotes of tickers that no subscription follows.
+   * the quotes of tickers that no subscription follows; forgets published outbox messages.
    */
   applyRetention(
     options: { keepPerTicker: number; dropUnfollowed: boolean },

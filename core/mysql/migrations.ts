@@ -81,6 +81,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ],
   },
+  {
+    version: 5,
+    name: "collector_outbox",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS collector_outbox (
+        cycle_id VARCHAR(64) NOT NULL,
+        message MEDIUMTEXT NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        published_at DATETIME(3) NULL,
+        PRIMARY KEY (cycle_id),
+        KEY idx_collector_outbox_pending (published_at, created_at)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
 ];
 
 const _LOCK = "tickerwatch.migrate";

@@ -19,12 +19,38 @@ export class MysqlQuoteStore implements QuoteStore {
     });
   }
 
-  async insertQuotes(quotes: readonly Quote[]): Promise<void> {
-    if (quotes.length === 0) return;
+  async saveCycle(
+    { cycleId, quotes, message }: { cycleId: string; quotes: readonly Quote[]; message: string },
+  ): Promise<void> {
+    await this.#db.transaction(async (sql) => {
+      if (quotes.length > 0) {
+        // query(), not execute(): mysql2 expands the nested array into one multi-row VALUES list.
+        await sql.query("INSERT INTO quotes (ticker, price, at) VALUES ?", [
+          quotes.map((q) => [q.ticker, q.price, q.at]),
+        ]);
+      }
+      await sql.execute(
+        "INSERT INTO collector_outbox (cycle_id, message, created_at) VALUES (?, ?, ?)",
+        [cycleId, message, new Date()],
+      );
+    });
+  }
+
+  unpublished(): Promise<{ cycleId: string; message: string }[]> {
+    return this.#db.withConnection(async (sql) => {
+      const [rows] = await sql.query<RowDataPacket[]>(
+        `SELECT cycle_id, message FROM collector_outbox
+          WHERE published_at IS NULL ORDER BY created_at, cycle_id`,
+      );
+      return rows.map((r) => ({ cycleId: r.cycle_id as string, message: r.message as string }));
+    });
+  }
+
+  async markPublished(cycleId: string): Promise<void> {
     await this.#db.withConnection((sql) =>
-      // query(), not execute(): mysql2 expands the nested array into one multi-row VALUES list.
-      sql.query("INSERT INTO quotes (ticker, price, at) VALUES ?", [
-        quotes.map((q) => [q.ticker, q.price, q.at]),
+      sql.execute("UPDATE collector_outbox SET published_at = ? WHERE cycle_id = ?", [
+        new Date(),
+        cycleId,
       ])
     );
   }
@@ -49,6 +75,10 @@ export class MysqlQuoteStore implements QuoteStore {
            ) ranked WHERE rn > ?
          ) old ON old.id = q.id`,
         [keepPerTicker],
+      );
+      await sql.query(
+        "DELETE FROM collector_outbox WHERE published_at IS NOT NULL AND published_at < ?",
+        [new Date(Date.now() - 86_400_000)],
       );
       return { trimmed: (t as { affectedRows: number }).affectedRows, dropped };
     });

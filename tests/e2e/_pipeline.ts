@@ -63,8 +63,11 @@ export interface Pipeline extends AsyncDisposable {
   notifierLines: Record<string, unknown>[];
   /** Registers a user over gRPC (asserting OK). */
   subscribe(email: string, ticker: string, high?: number, low?: number): Promise<void>;
-  /** Runs one collector cycle and waits until the alert system evaluated it; returns its alert count. */
-  cycle(): Promise<number>;
+  /**
+   * Runs one collector cycle and waits (default 60 s) until the alert system evaluated it;
+   * returns its alert count.
+   */
+  cycle(timeoutMs?: number): Promise<number>;
 }
 
 /** Starts everything; `scripts` fixes each ticker's price per cycle. */
@@ -186,12 +189,12 @@ export async function startPipeline(
       });
       if (r.code !== 0) throw new Error(`RegisterUser failed: ${r.details}`);
     },
-    async cycle() {
+    async cycle(timeoutMs = 60_000) {
       const report = await collector.runCycle();
       if (report.skipped) return 0;
       const line = await waitFor(
         () => alert.lines.find((l) => l.msg === "update evaluated" && l.cycleId === report.cycleId),
-        { timeoutMs: 60_000, what: `the alert system to evaluate cycle ${report.cycleId}` },
+        { timeoutMs, what: `the alert system to evaluate cycle ${report.cycleId}` },
       );
       return Number(line.alerts);
     },
