@@ -14,9 +14,12 @@ export function readLogLevel(r: EnvReader): LogLevel {
   return r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const);
 }
 
+/** Default bootstrap list: the three brokers of scripts/kafka_cluster.sh. */
+export const DEFAULT_KAFKA_BROKERS = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092";
+
 /** KAFKA_BROKERS: comma-separated bootstrap `host:port` list (default: the local cluster). */
 export function readKafkaBrokers(r: EnvReader): string[] {
-  return r.hostPortList("KAFKA_BROKERS", "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092");
+  return r.hostPortList("KAFKA_BROKERS", DEFAULT_KAFKA_BROKERS);
 }
 
 /**

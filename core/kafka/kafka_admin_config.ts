@@ -1,11 +1,8 @@
 /** Configuration of the kafka-admin executable, read from environment variables. */
-import { readMetricsAddr, readTopic } from "../config/common_config.ts";
+import { readKafkaBrokers, readMetricsAddr, readTopic } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "./topics.ts";
 import type { LogLevel } from "../log/logger.ts";
-
-/** Default bootstrap list: the three brokers of scripts/kafka_cluster.sh. */
-export const DEFAULT_KAFKA_BROKERS = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092";
 
 /** Validated configuration of kafka-admin. */
 export interface KafkaAdminConfig {
@@ -65,7 +62,7 @@ export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
   const r = new EnvReader(env);
   const replicationFactor = r.int("KAFKA_REPLICATION_FACTOR", 3, { min: 1, max: 32 });
   return {
-    brokers: r.hostPortList("KAFKA_BROKERS", DEFAULT_KAFKA_BROKERS),
+    brokers: readKafkaBrokers(r),
     clientId: r.string("KAFKA_CLIENT_ID", "kafka-admin"),
     toAlertSystemPartitions: r.int("TO_ALERT_SYSTEM_PARTITIONS", 1, { min: 1, max: 1000 }),
     toNotifierPartitions: r.int("TO_NOTIFIER_PARTITIONS", 3, { min: 1, max: 1000 }),

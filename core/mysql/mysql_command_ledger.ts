@@ -85,19 +85,8 @@ export class MysqlCommandLedger implements CommandLedger {
       : { code: row.status, message: row.message, success: row.success === 1 };
   }
 
-  async purge(olderThanMs: number): Promise<number> {
+  purge(olderThanMs: number): Promise<number> {
     const cutoff = new Date(this.#now().getTime() - olderThanMs);
-    let total = 0;
-    for (;;) {
-      const affected = await this.#db.withConnection(async (sql) => {
-        const [result] = await sql.query(
-          "DELETE FROM processed_requests WHERE created_at < ? LIMIT 10000",
-          [cutoff],
-        );
-        return (result as { affectedRows: number }).affectedRows;
-      });
-      total += affected;
-      if (affected < 10_000) return total;
-    }
+    return this.#db.deleteOlderThan("processed_requests", "created_at", cutoff);
   }
 }

@@ -3,7 +3,6 @@ import type { RowDataPacket } from "mysql2/promise";
 import type { SentAlert, SentAlertLog } from "../notify/sent_alert_log.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 
-const _PURGE_CHUNK = 10_000;
 const _MAX_BATCH = 500;
 
 /**
@@ -46,20 +45,9 @@ export class MysqlSentAlertLog implements SentAlertLog {
     return this.#records.add(alert);
   }
 
-  async purge(olderThanMs: number): Promise<number> {
+  purge(olderThanMs: number): Promise<number> {
     const cutoff = new Date(this.#now().getTime() - olderThanMs);
-    let total = 0;
-    for (;;) {
-      const affected = await this.#db.withConnection(async (sql) => {
-        const [result] = await sql.query(
-          `DELETE FROM sent_alerts WHERE sent_at < ? LIMIT ${_PURGE_CHUNK}`,
-          [cutoff],
-        );
-        return (result as { affectedRows: number }).affectedRows;
-      });
-      total += affected;
-      if (affected < _PURGE_CHUNK) return total;
-    }
+    return this.#db.deleteOlderThan("sent_alerts", "sent_at", cutoff);
   }
 
   async #sentAmong(ids: string[]): Promise<boolean[]> {

@@ -1,8 +1,13 @@
 /** Configuration of the notifier executable, read from environment variables. */
 import validator from "validator";
-import { readLogLevel, readMetricsAddr, readMysqlUrl, readTopic } from "../config/common_config.ts";
+import {
+  readKafkaBrokers,
+  readLogLevel,
+  readMetricsAddr,
+  readMysqlUrl,
+  readTopic,
+} from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
-import { DEFAULT_KAFKA_BROKERS } from "../kafka/kafka_admin_config.ts";
 import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
 
@@ -98,7 +103,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
   const r = new EnvReader(env);
   const retryInitialMs = r.int("NOTIFIER_RETRY_INITIAL_MS", 200, { min: 1, max: 600_000 });
   return {
-    brokers: r.hostPortList("KAFKA_BROKERS", DEFAULT_KAFKA_BROKERS),
+    brokers: readKafkaBrokers(r),
     clientId: r.string("KAFKA_CLIENT_ID", "notifier"),
     topic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
     groupId: r.string("NOTIFIER_GROUP", DEFAULT_NOTIFIER_GROUP),
