@@ -10,6 +10,7 @@ import mysql from "mysql2/promise";
 import {
   BatchingProducer,
   createKafkaClient,
+  DEFAULT_KAFKA_BROKERS,
   dlqTopicOf,
   ensureTopics,
   MESSAGE_VERSION,
@@ -23,7 +24,7 @@ import { ServiceProcess } from "./service_process.ts";
 
 const ALERTS = Number(Deno.args[0] ?? 10_000);
 const TICKERS = 5_000;
-const BROKERS = (Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092")
+const BROKERS = (Deno.env.get("KAFKA_BROKERS") ?? DEFAULT_KAFKA_BROKERS)
   .split(",");
 const SERVER = Deno.env.get("TEST_MYSQL_URL") ?? "mysql://root@127.0.0.1:3306";
 

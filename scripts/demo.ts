@@ -18,7 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { UserClient } from "../core/mod.ts";
+import { DEFAULT_KAFKA_BROKERS, UserClient } from "../core/mod.ts";
 import { startMailFolderCatcher } from "./demo/mail_folder_catcher.ts";
 import { runToEnd, ServiceProcess } from "./service_process.ts";
 
@@ -60,7 +60,7 @@ const PRICE_SCRIPT = "AAPL=190,205,210,195,178,185,203;MSFT=420,410,395,390,405,
 const env = Deno.env.toObject();
 const demoDir = env.DEMO_DIR ?? `${ROOT}.demo`;
 const mysqlUrl = env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306/tickerwatch_demo";
-const brokers = env.KAFKA_BROKERS ?? "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092";
+const brokers = env.KAFKA_BROKERS ?? DEFAULT_KAFKA_BROKERS;
 const port = (fixed: string) => flags["ephemeral-ports"] ? "127.0.0.1:0" : fixed;
 const topics = Object.fromEntries(
   ["TOPIC_TO_ALERT_SYSTEM", "TOPIC_TO_NOTIFIER"].filter((k) => env[k]).map((k) => [k, env[k]!]),
