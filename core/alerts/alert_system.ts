@@ -1,7 +1,7 @@
-import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
+import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { Logger } from "../log/logger.ts";
-import type { RecordPublisher } from "../collector/collector.ts";
-import type { PriceUpdate } from "./messages.ts";
+import type { RecordPublisher } from "../messages/record_publisher.ts";
+import type { PriceUpdate } from "../messages/messages.ts";
 import type { ThresholdEvaluator } from "./threshold_evaluator.ts";
 
 /** What one update did. */

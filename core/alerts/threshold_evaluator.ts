@@ -1,5 +1,5 @@
-import type { Quote } from "../prices/quote.ts";
-import type { AlertMessage } from "./messages.ts";
+import type { Quote } from "../domain/quote.ts";
+import type { AlertMessage } from "../messages/messages.ts";
 
 /** The alerts of one cycle, and the state change that goes with them. */
 export interface Evaluation {

@@ -1,16 +1,12 @@
-import { MESSAGE_VERSION, type PriceUpdate } from "../alerts/messages.ts";
-import { TOPIC_TO_ALERT_SYSTEM } from "../kafka/topics.ts";
+import { MESSAGE_VERSION, type PriceUpdate } from "../messages/messages.ts";
+import { TOPIC_TO_ALERT_SYSTEM } from "../messages/topics.ts";
 import type { Logger } from "../log/logger.ts";
-import { CircuitBreakerOpenError } from "../prices/circuit_breaker.ts";
-import type { PriceSource } from "../prices/price_source.ts";
-import type { Quote } from "../prices/quote.ts";
+import { CircuitBreakerOpenError } from "../runtime/circuit_breaker.ts";
+import type { PriceSource } from "./price_source.ts";
+import type { Quote } from "../domain/quote.ts";
 import { backoffMs, delay } from "../runtime/shutdown.ts";
 import type { QuoteStore } from "./quote_store.ts";
-
-/** Publishes one record and resolves once Kafka acknowledged it (BatchingProducer fits). */
-export interface RecordPublisher {
-  send(topic: string, record: { key: string; value: string }): Promise<unknown>;
-}
+import type { RecordPublisher } from "../messages/record_publisher.ts";
 
 /** Dependencies and settings of {@linkcode Collector}. */
 export interface CollectorOptions {

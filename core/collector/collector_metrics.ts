@@ -1,6 +1,6 @@
 /** The collector's Prometheus metrics. */
 import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
-import type { CircuitState } from "../prices/circuit_breaker.ts";
+import type { CircuitState } from "../runtime/circuit_breaker.ts";
 import type { CycleReport } from "./collector.ts";
 
 /** The value of `tickerwatch_collector_breaker_state` per breaker state. */

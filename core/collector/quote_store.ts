@@ -1,4 +1,4 @@
-import type { Quote } from "../prices/quote.ts";
+import type { Quote } from "../domain/quote.ts";
 
 /** What retention removed. */
 export interface RetentionResult {

@@ -1,4 +1,4 @@
-import type { UserRepository } from "../users/user_repository.ts";
+import type { UserRepository } from "./user_repository.ts";
 import type { CommandResult, Outcome } from "./outcome.ts";
 
 /** What identifies one command request. */

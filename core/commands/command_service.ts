@@ -8,7 +8,7 @@ import type { CommandLedger, LedgerEntry } from "./command_ledger.ts";
 import { type CommandResult, Outcome } from "./outcome.ts";
 import { RequestCache } from "./request_cache.ts";
 import { RequestIdConflictError } from "./request_id_conflict_error.ts";
-import type { UserRepository } from "../users/user_repository.ts";
+import type { UserRepository } from "./user_repository.ts";
 
 /** Longest request_id accepted. */
 export const MAX_REQUEST_ID_LENGTH = 128;

@@ -4,7 +4,7 @@ import type { OutcomeCode } from "../commands/outcome.ts";
 import { NotFoundError } from "../domain/not_found_error.ts";
 import { ValidationError } from "../domain/validation_error.ts";
 import type { Logger } from "../log/logger.ts";
-import { isUnavailable } from "../mysql/mysql_database.ts";
+import { DatabaseUnavailableError } from "../runtime/database_unavailable_error.ts";
 
 /** A gRPC error as handed to a unary callback. */
 export type GrpcError = Partial<grpc.StatusObject> & { code: grpc.status; details: string };
@@ -30,7 +30,7 @@ export function toGrpcError(err: unknown, logger: Logger, method: string): GrpcE
     return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
   }
   if (err instanceof NotFoundError) return { code: grpc.status.NOT_FOUND, details: err.message };
-  if (isUnavailable(err)) {
+  if (err instanceof DatabaseUnavailableError) {
     logger.warn("database unavailable", { method, err });
     return { code: grpc.status.UNAVAILABLE, details: "database unavailable, retry later" };
   }

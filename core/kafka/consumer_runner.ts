@@ -6,8 +6,8 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
 import type { z } from "zod";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { BatchingProducer } from "./batching_producer.ts";
-import { isRetriable } from "./kafka_errors.ts";
-import { dlqTopicOf } from "./topics.ts";
+import { isRetriable } from "../messages/message_handling_error.ts";
+import { dlqTopicOf } from "../messages/topics.ts";
 
 /** A consumed message whose value passed JSON parsing and the schema. */
 export interface ConsumedMessage<T> {

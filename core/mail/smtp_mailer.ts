@@ -2,7 +2,7 @@
 
 import { createTransport } from "nodemailer";
 import { type Logger, redactUrl, silentLogger } from "../log/logger.ts";
-import { type Mail, type Mailer, MailSendError, type SentMail } from "./mailer.ts";
+import { type Mail, type Mailer, MailSendError, type SentMail } from "../notify/mailer.ts";
 
 /** Options of {@linkcode SmtpMailer}. */
 export interface SmtpMailerOptions {

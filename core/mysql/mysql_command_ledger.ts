@@ -2,7 +2,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import type { CommandLedger, LedgerEntry } from "../commands/command_ledger.ts";
 import type { CommandResult, Outcome, OutcomeCode } from "../commands/outcome.ts";
 import { RequestIdConflictError } from "../commands/request_id_conflict_error.ts";
-import type { UserRepository } from "../users/user_repository.ts";
+import type { UserRepository } from "../commands/user_repository.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 import { MysqlUserRepository } from "./mysql_user_repository.ts";
 

@@ -1,7 +1,7 @@
 import mysql from "mysql2/promise";
 import type { Logger } from "../log/logger.ts";
 import { redactUrl, silentLogger } from "../log/logger.ts";
-import { DatabaseUnavailableError } from "./database_unavailable_error.ts";
+import { DatabaseUnavailableError } from "../runtime/database_unavailable_error.ts";
 
 /** A connection taken from the pool, inside or outside a transaction. */
 export type Sql = mysql.PoolConnection;

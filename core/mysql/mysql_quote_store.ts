@@ -1,6 +1,6 @@
 import type { RowDataPacket } from "mysql2/promise";
 import type { QuoteStore, RetentionResult } from "../collector/quote_store.ts";
-import type { Quote } from "../prices/quote.ts";
+import type { Quote } from "../domain/quote.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 
 /** {@linkcode QuoteStore} on the `users` and `quotes` tables. */

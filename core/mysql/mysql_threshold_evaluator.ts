@@ -1,9 +1,9 @@
 import type { RowDataPacket } from "mysql2/promise";
-import { alertIdOf } from "../alerts/alert_id.ts";
-import type { AlertRules } from "../alerts/alert_mode.ts";
-import { type AlertMessage, MESSAGE_VERSION } from "../alerts/messages.ts";
+import { alertIdOf } from "../domain/alert_id.ts";
+import type { AlertRules } from "../domain/alert_mode.ts";
+import { type AlertMessage, MESSAGE_VERSION } from "../messages/messages.ts";
 import type { Evaluation, ThresholdEvaluator } from "../alerts/threshold_evaluator.ts";
-import type { Quote } from "../prices/quote.ts";
+import type { Quote } from "../domain/quote.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 
 interface _Row extends RowDataPacket {

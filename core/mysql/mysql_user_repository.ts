@@ -2,7 +2,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import type { Email } from "../domain/email.ts";
 import type { Ticker } from "../domain/ticker.ts";
 import type { User } from "../domain/user.ts";
-import type { UserRepository } from "../users/user_repository.ts";
+import type { UserRepository } from "../commands/user_repository.ts";
 import type { Sql } from "./mysql_database.ts";
 
 interface _UserRow extends RowDataPacket {

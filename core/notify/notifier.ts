@@ -1,10 +1,10 @@
 /** Turns one alert message into at most one email: idempotent per alert id, no repeated prices. */
-import type { AlertMessage } from "../alerts/messages.ts";
-import { MessageHandlingError } from "../kafka/kafka_errors.ts";
+import type { AlertMessage } from "../messages/messages.ts";
+import { MessageHandlingError } from "../messages/message_handling_error.ts";
 import type { Logger } from "../log/logger.ts";
-import { renderAlertEmail } from "../mail/alert_email.ts";
-import type { LastSentCache, LastSentKey } from "../mail/last_sent_cache.ts";
-import { type Mail, type Mailer, MailSendError } from "../mail/mailer.ts";
+import { renderAlertEmail } from "./alert_email.ts";
+import type { LastSentCache, LastSentKey } from "./last_sent_cache.ts";
+import { type Mail, type Mailer, MailSendError } from "./mailer.ts";
 import type { SentAlertLog } from "./sent_alert_log.ts";
 
 /** What {@linkcode Notifier.handle} did with an alert. */

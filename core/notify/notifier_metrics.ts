@@ -1,5 +1,5 @@
 /** The notifier's Prometheus metrics. */
-import { isRetriable } from "../kafka/kafka_errors.ts";
+import { isRetriable } from "../messages/message_handling_error.ts";
 import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
 import type { NotifyOutcome } from "./notifier.ts";
 

@@ -1,8 +1,8 @@
 /** A price source that replays recorded prices from a CSV file. */
 
 import { isTicker } from "../domain/ticker.ts";
-import type { PriceFetch, PriceSource } from "./price_source.ts";
-import { normalizeTicker, type Quote } from "./quote.ts";
+import type { PriceFetch, PriceSource } from "../collector/price_source.ts";
+import { normalizeTicker, type Quote } from "../domain/quote.ts";
 
 /** One row of a replay file. */
 export interface ReplayRow {

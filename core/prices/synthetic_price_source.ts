@@ -1,8 +1,8 @@
 /** A deterministic price source for demos, tests and benchmarks: a seeded random walk. */
 
 import { isTicker } from "../domain/ticker.ts";
-import type { PriceFetch, PriceSource } from "./price_source.ts";
-import { normalizeTicker, type Quote } from "./quote.ts";
+import type { PriceFetch, PriceSource } from "../collector/price_source.ts";
+import { normalizeTicker, type Quote } from "../domain/quote.ts";
 
 /** Scripted price paths: ticker → the price of its 1st, 2nd, … cycle. */
 export type PriceScripts = Readonly<Record<string, readonly number[]>>;

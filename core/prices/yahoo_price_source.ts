@@ -4,8 +4,8 @@ import YahooFinance from "yahoo-finance2";
 import { ExtendedCookieJar } from "yahoo-finance2/lib/cookieJar";
 import { getCrumbClear } from "yahoo-finance2/lib/getCrumb";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import type { PriceFetch, PriceSource } from "./price_source.ts";
-import { normalizeTicker, type Quote } from "./quote.ts";
+import type { PriceFetch, PriceSource } from "../collector/price_source.ts";
+import { normalizeTicker, type Quote } from "../domain/quote.ts";
 
 /** Options of {@linkcode YahooPriceSource}. */
 export interface YahooPriceSourceOptions {

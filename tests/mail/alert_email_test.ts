@@ -4,7 +4,7 @@ import {
   escapeHtml,
   formatPrice,
   renderAlertEmail,
-} from "../../core/mail/alert_email.ts";
+} from "../../core/notify/alert_email.ts";
 
 const HIGH: AlertEmailInput = {
   alertId: "7f3c2a10-0000-4000-8000-000000000001",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LastSentCache, type LastSentKey } from "../../core/mail/last_sent_cache.ts";
+import { LastSentCache, type LastSentKey } from "../../core/notify/last_sent_cache.ts";
 
 const ALERT: LastSentKey = {
   email: "ann@example.com",

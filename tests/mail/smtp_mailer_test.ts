@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../../core/log/logger.ts";
-import { type AlertEmailInput, renderAlertEmail } from "../../core/mail/alert_email.ts";
-import { MailSendError } from "../../core/mail/mailer.ts";
+import { type AlertEmailInput, renderAlertEmail } from "../../core/notify/alert_email.ts";
+import { MailSendError } from "../../core/notify/mailer.ts";
 import { SmtpMailer } from "../../core/mail/smtp_mailer.ts";
 import { parseMessage, SmtpCatcher } from "../helpers/smtp_catcher.ts";
 

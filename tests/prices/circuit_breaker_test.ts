@@ -3,7 +3,7 @@ import {
   CircuitBreaker,
   CircuitBreakerOpenError,
   type CircuitStateChange,
-} from "../../core/prices/circuit_breaker.ts";
+} from "../../core/runtime/circuit_breaker.ts";
 
 /** A breaker on fake time, recording its state changes. */
 function setup(options: { failureThreshold?: number; cooldownMs?: number } = {}) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { CircuitBreaker, CircuitBreakerOpenError } from "../../core/prices/circuit_breaker.ts";
-import { GuardedPriceSource } from "../../core/prices/guarded_price_source.ts";
-import type { PriceFetch, PriceSource } from "../../core/prices/price_source.ts";
+import { CircuitBreaker, CircuitBreakerOpenError } from "../../core/runtime/circuit_breaker.ts";
+import { GuardedPriceSource } from "../../core/collector/guarded_price_source.ts";
+import type { PriceFetch, PriceSource } from "../../core/collector/price_source.ts";
 import { SyntheticPriceSource } from "../../core/prices/synthetic_price_source.ts";
 import { testPriceSourceContract } from "./price_source_contract.ts";
 

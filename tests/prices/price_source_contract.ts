@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { PriceSource } from "../../core/prices/price_source.ts";
+import type { PriceSource } from "../../core/collector/price_source.ts";
 
 /** Registers the contract tests for one adapter. */
 export function testPriceSourceContract(

@@ -1,6 +1,6 @@
 /** A price source behind a circuit breaker. */
 
-import { CircuitBreaker } from "./circuit_breaker.ts";
+import { CircuitBreaker } from "../runtime/circuit_breaker.ts";
 import type { PriceFetch, PriceSource } from "./price_source.ts";
 
 /** Options of {@linkcode GuardedPriceSource}. */

@@ -1,6 +1,6 @@
 /** The port through which the collector obtains prices. */
 
-import type { Quote } from "./quote.ts";
+import type { Quote } from "../domain/quote.ts";
 
 /** What one {@linkcode PriceSource.fetch} call returns. */
 export interface PriceFetch {

@@ -8,7 +8,7 @@ import {
   readTopic,
 } from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
-import { TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
+import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
 
 /** Default SMTP_URL: the local mail catcher. */

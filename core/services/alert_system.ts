@@ -9,10 +9,10 @@ import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlThresholdEvaluator } from "../mysql/mysql_threshold_evaluator.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
-import { AlertSystem } from "./alert_system.ts";
+import { AlertSystem } from "../alerts/alert_system.ts";
 import type { AlertSystemConfig } from "./alert_system_config.ts";
-import { AlertSystemMetrics } from "./alert_system_metrics.ts";
-import { PriceUpdateSchema } from "./messages.ts";
+import { AlertSystemMetrics } from "../alerts/alert_system_metrics.ts";
+import { PriceUpdateSchema } from "../messages/messages.ts";
 
 /**
  * Starts the alert system: consumes `to-alert-system` in its group (earliest offset, manual

@@ -6,16 +6,16 @@ import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlQuoteStore } from "../mysql/mysql_quote_store.ts";
 import { openDatabase } from "../mysql/open_database.ts";
-import { CircuitBreaker } from "../prices/circuit_breaker.ts";
-import { GuardedPriceSource } from "../prices/guarded_price_source.ts";
-import type { PriceSource } from "../prices/price_source.ts";
+import { CircuitBreaker } from "../runtime/circuit_breaker.ts";
+import { GuardedPriceSource } from "../collector/guarded_price_source.ts";
+import type { PriceSource } from "../collector/price_source.ts";
 import { ReplayPriceSource } from "../prices/replay_price_source.ts";
 import { SyntheticPriceSource } from "../prices/synthetic_price_source.ts";
 import { YahooPriceSource } from "../prices/yahoo_price_source.ts";
 import { delay } from "../runtime/shutdown.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
-import { Collector } from "./collector.ts";
-import { CollectorMetrics } from "./collector_metrics.ts";
+import { Collector } from "../collector/collector.ts";
+import { CollectorMetrics } from "../collector/collector_metrics.ts";
 import type { CollectorConfig, PriceSourceSpec } from "./collector_config.ts";
 
 /** Builds the price source a configuration names. */

@@ -5,10 +5,10 @@ import {
   readMysqlUrl,
   readTopic,
 } from "../config/common_config.ts";
-import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../kafka/topics.ts";
+import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import type { LogLevel } from "../log/logger.ts";
-import type { AlertMode } from "./alert_mode.ts";
+import type { AlertMode } from "../domain/alert_mode.ts";
 
 /** Configuration of the alert system (see {@linkcode loadAlertSystemConfig}). */
 export interface AlertSystemConfig {

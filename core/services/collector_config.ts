@@ -5,7 +5,7 @@ import {
   readMysqlUrl,
   readTopic,
 } from "../config/common_config.ts";
-import { TOPIC_TO_ALERT_SYSTEM } from "../kafka/topics.ts";
+import { TOPIC_TO_ALERT_SYSTEM } from "../messages/topics.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { parsePriceScripts } from "../prices/synthetic_price_source.ts";

@@ -6,11 +6,16 @@ import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
 import { delay } from "../runtime/shutdown.ts";
-import { ClusterMetrics } from "./cluster_metrics.ts";
-import { createKafkaClient } from "./kafka_client.ts";
+import { ClusterMetrics } from "../kafka/cluster_metrics.ts";
+import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { KafkaAdminConfig } from "./kafka_admin_config.ts";
-import { describeCluster, ensureTopics, logClusterPicture, type TopicSpec } from "./topic_admin.ts";
-import { dlqTopicOf } from "./topics.ts";
+import {
+  describeCluster,
+  ensureTopics,
+  logClusterPicture,
+  type TopicSpec,
+} from "../kafka/topic_admin.ts";
+import { dlqTopicOf } from "../messages/topics.ts";
 
 /** The four topics kafka-admin ensures: both topics of `config` and their dead-letter topics. */
 export function topicSpecsOf(config: KafkaAdminConfig): TopicSpec[] {

@@ -1,10 +1,10 @@
 /** The notifier service: `to-notifier` → {@linkcode Notifier} → SMTP, with its resources. */
-import { type AlertMessage, AlertMessageSchema } from "../alerts/messages.ts";
+import { type AlertMessage, AlertMessageSchema } from "../messages/messages.ts";
 import { ConsumerRunner } from "../kafka/consumer_runner.ts";
 import { consumerLagGauge, watchConsumerLag } from "../kafka/consumer_lag.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
-import { LastSentCache } from "../mail/last_sent_cache.ts";
+import { LastSentCache } from "../notify/last_sent_cache.ts";
 import { SmtpMailer } from "../mail/smtp_mailer.ts";
 import { MetricsRegistry } from "../metrics/metrics_registry.ts";
 import { serveMetrics } from "../metrics/metrics_server.ts";
@@ -12,9 +12,9 @@ import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlSentAlertLog } from "../mysql/mysql_sent_alert_log.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { delay } from "../runtime/shutdown.ts";
-import { Notifier } from "./notifier.ts";
+import { Notifier } from "../notify/notifier.ts";
 import type { NotifierConfig } from "./notifier_config.ts";
-import { NotifierMetrics } from "./notifier_metrics.ts";
+import { NotifierMetrics } from "../notify/notifier_metrics.ts";
 
 /** A running notifier; `stop` finishes the alert in hand, commits it and closes everything. */
 export interface RunningNotifier {

@@ -1,7 +1,7 @@
 /** Configuration of the kafka-admin executable, read from environment variables. */
 import { readKafkaBrokers, readMetricsAddr, readTopic } from "../config/common_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
-import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "./topics.ts";
+import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
 
 /** Validated configuration of kafka-admin. */
