@@ -4,11 +4,8 @@ import { freshDatabase, queryNumber, queryRows } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer } from "../helpers/servers.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "a repeated request_id returns the stored response and does not execute again",
-  opts,
   async () => {
     await using db = freshDatabase();
     const server = await commandServer(db.url);
@@ -57,7 +54,7 @@ Deno.test(
   },
 );
 
-Deno.test("at-most-once holds across a server restart (the ledger is in MySQL)", opts, async () => {
+Deno.test("at-most-once holds across a server restart (the ledger is in MySQL)", async () => {
   await using db = freshDatabase();
   const id = rid();
   const req = { email: "ada@example.com", ticker: "AAPL", request_id: id };
@@ -84,7 +81,6 @@ Deno.test("at-most-once holds across a server restart (the ledger is in MySQL)",
 
 Deno.test(
   "at-most-once holds across two server instances, also for concurrent duplicates",
-  opts,
   async () => {
     await using db = freshDatabase();
     const a = await commandServer(db.url);
@@ -147,32 +143,54 @@ Deno.test(
   },
 );
 
-Deno.test("stored request ids expire after REQUEST_RETENTION_S", opts, async () => {
-  await using db = freshDatabase();
-  const server = await commandServer(db.url, { REQUEST_CACHE_TTL_S: "1" });
-  const { command, close } = userServiceClients(server.port);
-  try {
-    const req = { email: "ada@example.com", request_id: rid() };
-    await command("RegisterUser", { ...req, ticker: "AAPL" });
-    // Age the record past a 1-hour retention, then purge as the server does on its timer.
+Deno.test(
+  "command server purges request ids older than REQUEST_RETENTION_S, so a repeat runs afresh",
+  async () => {
+    await using db = freshDatabase();
+    const env = { REQUEST_RETENTION_S: "3600" };
+    const expired = { email: "ada@example.com", request_id: rid() };
+    const kept = { email: "bob@example.com", request_id: rid() };
+    const first = await commandServer(db.url, env);
+    const c1 = userServiceClients(first.port);
+    try {
+      assert.equal((await c1.command("RegisterUser", { ...expired, ticker: "AAPL" })).code, 0);
+      assert.equal((await c1.command("RegisterUser", { ...kept, ticker: "AAPL" })).code, 0);
+    } finally {
+      c1.close();
+      await first.stop();
+    }
+    // Age one record past the 1-hour retention and the other just inside it.
     await queryRows(
       db.url,
-      "UPDATE processed_requests SET created_at = created_at - INTERVAL 2 HOUR",
+      "UPDATE processed_requests SET created_at = created_at - INTERVAL ? MINUTE WHERE request_id = ?",
+      [61, expired.request_id],
     );
-    const { MysqlCommandLedger, MysqlDatabase } = await import("../../core/mod.ts");
-    const mdb = await MysqlDatabase.connect({ url: db.url });
+    await queryRows(
+      db.url,
+      "UPDATE processed_requests SET created_at = created_at - INTERVAL ? MINUTE WHERE request_id = ?",
+      [59, kept.request_id],
+    );
+
+    // A new server (empty in-memory cache) purges at start with its REQUEST_RETENTION_S.
+    const second = await commandServer(db.url, env);
+    const c2 = userServiceClients(second.port);
     try {
-      assert.equal(await new MysqlCommandLedger(mdb).purge(3_600_000), 1);
-      assert.equal(await new MysqlCommandLedger(mdb).purge(3_600_000), 0);
+      assert.deepEqual(
+        (await queryRows(db.url, "SELECT request_id FROM processed_requests")).map((r) =>
+          r.request_id
+        ),
+        [kept.request_id],
+      );
+      // Executed afresh: the user exists, so this time the answer is ALREADY_EXISTS.
+      const again = await c2.command("RegisterUser", { ...expired, ticker: "MSFT" });
+      assert.equal(again.code, grpc.status.ALREADY_EXISTS);
+      // The id inside the retention still replays its stored answer, even for another payload.
+      const replay = await c2.command("RegisterUser", { ...kept, ticker: "MSFT" });
+      assert.equal(replay.code, grpc.status.INVALID_ARGUMENT);
+      assert.match(replay.details, /already used for a different request/);
     } finally {
-      await mdb.close();
+      c2.close();
+      await second.stop();
     }
-    await new Promise((r) => setTimeout(r, 1_100)); // the in-memory cache entry expires (TTL 1 s)
-    const again = await command("RegisterUser", { ...req, ticker: "MSFT" });
-    // Executed afresh: the user exists, so this time the answer is ALREADY_EXISTS.
-    assert.equal(again.code, grpc.status.ALREADY_EXISTS);
-  } finally {
-    close();
-    await server.stop();
-  }
-});
+  },
+);

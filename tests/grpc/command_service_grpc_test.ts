@@ -4,9 +4,7 @@ import { freshDatabase, queryRows, snapshotTables } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer } from "../helpers/servers.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("UserCommandService over gRPC and MySQL", opts, async (t) => {
+Deno.test("UserCommandService over gRPC and MySQL", async (t) => {
   await using db = freshDatabase();
   const server = await commandServer(db.url);
   const { command, close } = userServiceClients(server.port);

@@ -6,11 +6,8 @@ import { commandServer, queryServer } from "../helpers/servers.ts";
 import { TcpProxy } from "../helpers/tcp_proxy.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "a database outage gives UNAVAILABLE and both servers recover by themselves",
-  opts,
   async () => {
     await using db = freshDatabase();
     const target = new URL(TEST_MYSQL_SERVER);
@@ -62,7 +59,6 @@ Deno.test(
 
 Deno.test(
   "a server started while the database is down waits for it and then serves",
-  opts,
   async () => {
     await using db = freshDatabase();
     const target = new URL(TEST_MYSQL_SERVER);

@@ -7,7 +7,6 @@ import { freshDatabase } from "../helpers/mysql.ts";
 import { caller } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const REFLECTION = fileURLToPath(new URL("../fixtures/reflection_client.proto", import.meta.url));
 
 function healthClient(port: number): grpc.Client {
@@ -42,7 +41,7 @@ function reflect(port: number, request: Record<string, unknown>): Promise<Record
   });
 }
 
-Deno.test("both servers serve grpc.health.v1.Health and server reflection", opts, async () => {
+Deno.test("both servers serve grpc.health.v1.Health and server reflection", async () => {
   await using db = freshDatabase();
   const servers = [
     { server: await commandServer(db.url), service: "user_service.UserCommandService" },

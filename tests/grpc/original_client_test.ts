@@ -6,9 +6,7 @@ import { clientsFromProto, rid } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
 
 const ORIGINAL = fileURLToPath(new URL("../fixtures/original_user_service.proto", import.meta.url));
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("a client built from the original proto works unchanged", opts, async () => {
+Deno.test("a client built from the original proto works unchanged", async () => {
   await using db = freshDatabase();
   const cmd = await commandServer(db.url);
   const qry = await queryServer(db.url);

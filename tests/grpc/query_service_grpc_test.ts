@@ -4,9 +4,7 @@ import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("UserQueryService over gRPC and MySQL", opts, async (t) => {
+Deno.test("UserQueryService over gRPC and MySQL", async (t) => {
   await using db = freshDatabase();
   const cmd = await commandServer(db.url);
   const qry = await queryServer(db.url);

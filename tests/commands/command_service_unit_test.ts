@@ -102,6 +102,23 @@ Deno.test("CommandService answers a repeated request_id from its cache without t
   );
 });
 
+Deno.test("CommandService asks the ledger again once the cached answer's TTL has passed", async () => {
+  const ledger = recordingLedger();
+  let now = 1;
+  const service = new CommandService({
+    ledger,
+    cache: new RequestCache({ ttlMs: 1_000, now: () => now }),
+  });
+  const input = { email: "a@b.co", ticker: "AAPL", requestId: "r1" };
+  await service.register(input);
+  now = 1_000;
+  await service.register(input);
+  assert.equal(ledger.entries.length, 1, "answered from the cache within the TTL");
+  now = 1_002;
+  await service.register(input);
+  assert.equal(ledger.entries.length, 2, "the ledger (MySQL) answers after the TTL");
+});
+
 Deno.test("CommandService.update() merges the band with the stored one and checks high > low", async () => {
   const stored = { email: "a@b.co", ticker: "AAPL", thresholds: { high: 200, low: 100 } } as never;
   let updated: unknown;
