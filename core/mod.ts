@@ -106,3 +106,7 @@ export * from "./mysql/mysql_sent_alert_log.ts";
 export * from "./notify/notifier.ts";
 export * from "./services/notifier_config.ts";
 export * from "./services/notifier.ts";
+
+// --- the user CLI ---
+export * from "./cli/cli_exit_codes.ts";
+export * from "./cli/run_cli.ts";

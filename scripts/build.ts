@@ -1,10 +1,11 @@
 /**
- * `deno task build`: compiles the six executables with `deno compile` into `dist/`.
+ * `deno task build`: compiles the six services and the user CLI (`tickerwatch`) with `deno compile`
+ * into `dist/`.
  *
  * `deno compile` needs Deno's `denort` runtime for the target. It downloads it from dl.deno.land
  * (and caches it in DENO_DIR), or uses the binary `DENORT_BIN` points to. Before compiling, a tiny
  * probe compile finds out whether the runtime can be had, with a time limit, so a machine that
- * cannot reach dl.deno.land gets one clear message instead of six stack traces or a hang.
+ * cannot reach dl.deno.land gets one clear message instead of seven stack traces or a hang.
  *
  * Usage: deno run -A scripts/build.ts [--target <triple>] [--out dist] [--download-timeout 120]
  */
@@ -40,8 +41,8 @@ export interface ExecutableSpec {
 // needs --allow-read in a compiled binary (the npm packages' files are granted implicitly).
 const _BASE = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys=uid,gid"];
 
-/** The six executables, in the order they are built. */
-export const EXECUTABLES: readonly ExecutableSpec[] = [
+/** The six services, in the order they are built. */
+export const SERVICE_EXECUTABLES: readonly ExecutableSpec[] = [
   { name: "command", entry: "executables/command_server.ts", permissions: _BASE },
   { name: "query", entry: "executables/query_server.ts", permissions: _BASE },
   { name: "collector", entry: "executables/collector.ts", permissions: _BASE },
@@ -55,7 +56,21 @@ export const EXECUTABLES: readonly ExecutableSpec[] = [
   { name: "kafka-admin", entry: "executables/kafka_admin.ts", permissions: _BASE },
 ];
 
-const USAGE = `build: compile tickerwatch's six executables with deno compile
+/**
+ * The user CLI, a gRPC client. It loads core/mod.ts like the services, so it needs their base:
+ * net for any service address, env as a whole (the address variables, and grpc-js and kafkajs
+ * read theirs at load time), read for the embedded protos, uid/gid for proto-loader.
+ */
+export const CLI_EXECUTABLE: ExecutableSpec = {
+  name: "tickerwatch",
+  entry: "executables/cli.ts",
+  permissions: _BASE,
+};
+
+/** Every binary, in the order they are built: the six services, then the CLI. */
+export const EXECUTABLES: readonly ExecutableSpec[] = [...SERVICE_EXECUTABLES, CLI_EXECUTABLE];
+
+const USAGE = `build: compile tickerwatch's six services and its CLI with deno compile
 
 usage: deno run -A scripts/build.ts [--target <triple>] [--out <dir>] [--download-timeout <s>]
 
@@ -339,7 +354,9 @@ export async function main(args: string[]): Promise<number> {
   if (Deno.env.get("DENORT_BIN") === "") Deno.env.delete("DENORT_BIN");
   const { present, missing } = await entryPoints();
   if (present.length === 0) {
-    console.error("build: none of the six entry points exists under executables/");
+    console.error(
+      `build: none of the ${EXECUTABLES.length} entry points exists under executables/`,
+    );
     return 1;
   }
   try {

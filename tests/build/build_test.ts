@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { compileArgs, entryPoints, EXECUTABLES, ROOT } from "../../scripts/build.ts";
+import {
+  CLI_EXECUTABLE,
+  compileArgs,
+  entryPoints,
+  EXECUTABLES,
+  ROOT,
+  SERVICE_EXECUTABLES,
+} from "../../scripts/build.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -167,9 +174,29 @@ Deno.test("compileArgs() embeds the protos and names the binary after the servic
     "alert-system",
     "notifier",
     "kafka-admin",
+    "tickerwatch",
   ]);
   const notifier = EXECUTABLES.find((e) => e.name === "notifier")!;
   assert.ok(notifier.permissions.includes("--allow-sys=uid,gid,hostname"), "nodemailer");
+});
+
+Deno.test("the CLI is the seventh binary, dist/tickerwatch, after the six services", () => {
+  assert.deepEqual(EXECUTABLES, [...SERVICE_EXECUTABLES, CLI_EXECUTABLE]);
+  assert.equal(SERVICE_EXECUTABLES.length, 6);
+  const args = compileArgs(CLI_EXECUTABLE, "x86_64-unknown-linux-gnu", "dist");
+  assert.equal(args[args.indexOf("--output") + 1], "dist/tickerwatch");
+  assert.equal(args.at(-1), "executables/cli.ts");
+  assert.ok(args.includes("--include"), "the CLI loads the protos too");
+  assert.ok(!args.some((a) => a.startsWith("--allow-write") || a.startsWith("--allow-run")));
+  assert.ok(!args.some((a) => a.startsWith("--allow-sys=") && a.includes("hostname")));
+});
+
+Deno.test("deno task cli runs the CLI's entry point with exactly the build's permissions", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks;
+  assert.equal(
+    tasks.cli,
+    `deno run ${CLI_EXECUTABLE.permissions.join(" ")} ${CLI_EXECUTABLE.entry}`,
+  );
 });
 
 Deno.test(
@@ -191,6 +218,7 @@ const USAGE_NAMES: Record<string, string[]> = {
   "alert-system": ["MYSQL_URL", "KAFKA_BROKERS"],
   notifier: ["KAFKA_BROKERS", "SMTP_URL"],
   "kafka-admin": ["KAFKA_BROKERS"],
+  tickerwatch: ["TICKERWATCH_COMMAND_ADDR", "TICKERWATCH_QUERY_ADDR"],
 };
 
 for (const spec of present) {

@@ -1,11 +1,13 @@
-/** scripts/cli.ts run as a process against real command and query server processes. */
+/**
+ * executables/cli.ts run as a process, with exactly the permissions the build gives the
+ * `tickerwatch` binary, against real command and query server processes.
+ */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { CLI_EXECUTABLE, ROOT } from "../../scripts/build.ts";
 import { freshDatabase, queryNumber, queryRows } from "../helpers/mysql.ts";
 import { ServiceProcess } from "../helpers/processes.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const CLI = fileURLToPath(new URL("../../scripts/cli.ts", import.meta.url));
 
 interface CliRun {
   code: number;
@@ -22,7 +24,8 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Cl
 
 function cliProcess(args: string[], env: Record<string, string> = {}): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
+    args: ["run", "--no-prompt", ...CLI_EXECUTABLE.permissions, CLI_EXECUTABLE.entry, ...args],
+    cwd: ROOT,
     env: { NO_COLOR: "1", TICKERWATCH_COMMAND_ADDR: "", TICKERWATCH_QUERY_ADDR: "", ...env },
     stdout: "piped",
     stderr: "piped",
@@ -223,6 +226,10 @@ Deno.test("cli: usage errors exit 2 and print usage; --help exits 0", opts, asyn
   assert.equal(commandHelp.code, 0);
   assert.match(commandHelp.stdout, /usage: deno task cli update --email E/);
   assert.match(commandHelp.stdout, /--clear-high/);
+
+  const version = await cli(["--version"]);
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(version.stdout, /^tickerwatch cli \d+\.\d+\.\d+\n$/);
 });
 
 Deno.test(

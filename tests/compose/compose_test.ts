@@ -32,7 +32,7 @@ import {
   TOPIC_TO_ALERT_SYSTEM,
   TOPIC_TO_NOTIFIER,
 } from "../../core/mod.ts";
-import { EXECUTABLES } from "../../scripts/build.ts";
+import { SERVICE_EXECUTABLES } from "../../scripts/build.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string) => Deno.readTextFileSync(`${ROOT}${path}`);
@@ -233,7 +233,7 @@ Deno.test("compose.yaml parses and has exactly the expected services", () => {
 });
 
 Deno.test("compose.yaml runs each tickerwatch service as a binary of scripts/build.ts from one image", () => {
-  const binaries = EXECUTABLES.map((e) => e.name);
+  const binaries = SERVICE_EXECUTABLES.map((e) => e.name);
   for (const [name, expected] of Object.entries(EXPECTED)) {
     const s = service(name);
     assert.equal(s.image, "tickerwatch:local", `${name}.image`);
