@@ -1,10 +1,13 @@
-# tickerwatch: the six executables, compiled with `deno compile`, on a slim Debian base.
+# tickerwatch: the six services and the user CLI, compiled with `deno compile`, on a slim Debian
+# base.
 #
 #   docker build -t tickerwatch:local .
 #   docker run --rm tickerwatch:local query --help     # the image runs the binary you name
+#   docker run --rm --network host tickerwatch:local tickerwatch latest --email ada@example.com
 #
-# Binaries in /usr/local/bin: command, query, collector, alert-system, notifier, kafka-admin.
-# compose.yaml builds this image once and picks the binary per service with `command:`.
+# Binaries in /usr/local/bin: command, query, collector, alert-system, notifier, kafka-admin and
+# tickerwatch (the CLI). compose.yaml builds this image once and picks the binary per service
+# with `command:`.
 
 # Deno is pinned to 2.8.3, as in .ci/run and the README: in Deno 2.9.x, node:http2 (which
 # @grpc/grpc-js uses) can kill a gRPC server when a client closes its connection after ~130+ calls
