@@ -10,10 +10,6 @@ export * from "./config/env.ts";
 export * from "./log/logger.ts";
 
 // --- metrics: the operator's view (owner: ship-it issue) ---
-export * from "./metrics/counter.ts";
-export * from "./metrics/gauge.ts";
-export * from "./metrics/histogram.ts";
-export * from "./metrics/metrics_registry.ts";
 export * from "./metrics/metrics_server.ts";
 export * from "./metrics/process_metrics.ts";
 export * from "./grpc/prometheus_grpc_metrics.ts";
@@ -106,7 +102,3 @@ export * from "./mysql/mysql_sent_alert_log.ts";
 export * from "./notify/notifier.ts";
 export * from "./services/notifier_config.ts";
 export * from "./services/notifier.ts";
-
-// --- the user CLI ---
-export * from "./cli/cli_exit_codes.ts";
-export * from "./cli/run_cli.ts";

@@ -1,12 +1,12 @@
 /** The alert system's Prometheus metrics. */
-import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Counter, Histogram, type Registry } from "prom-client";
 import type { UpdateReport } from "./alert_system.ts";
 
 /** Evaluation time buckets in seconds: 5 ms to 30 s. */
 const _BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
- * Registers the alert system's metrics and records updates into them:
+ * Registers on `registry` the alert system's metrics and records updates into them:
  * `tickerwatch_alert_system_updates_total`, `tickerwatch_alert_system_alerts_published_total`,
  * `tickerwatch_alert_system_update_failures_total` and
  * `tickerwatch_alert_system_evaluation_seconds` (evaluate, publish, store the state).
@@ -23,30 +23,34 @@ export class AlertSystemMetrics {
   readonly #failures;
   readonly #seconds;
 
-  constructor(registry: MetricsRegistry) {
-    this.#updates = registry.counter({
+  constructor(registry: Registry) {
+    this.#updates = new Counter({
       name: "tickerwatch_alert_system_updates_total",
       help: "Price updates processed (evaluated, alerts acknowledged, state stored).",
+      registers: [registry],
     });
-    this.#alerts = registry.counter({
+    this.#alerts = new Counter({
       name: "tickerwatch_alert_system_alerts_published_total",
       help: "Alerts published on the notifier topic.",
+      registers: [registry],
     });
-    this.#failures = registry.counter({
+    this.#failures = new Counter({
       name: "tickerwatch_alert_system_update_failures_total",
       help: "Attempts to process an update that failed (the update is retried).",
+      registers: [registry],
     });
-    this.#seconds = registry.histogram({
+    this.#seconds = new Histogram({
       name: "tickerwatch_alert_system_evaluation_seconds",
       help: "Time to process one update: evaluate thresholds, publish alerts, store the state.",
       buckets: _BUCKETS,
+      registers: [registry],
     });
   }
 
   /** Records a processed update. */
   recordUpdate(report: UpdateReport): void {
     this.#updates.inc();
-    this.#alerts.inc(undefined, report.alerts);
+    this.#alerts.inc(report.alerts);
     this.#seconds.observe(report.millis / 1000);
   }
 

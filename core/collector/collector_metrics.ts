@@ -1,5 +1,5 @@
 /** The collector's Prometheus metrics. */
-import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Counter, Gauge, type Registry } from "prom-client";
 import type { CircuitState } from "../runtime/circuit_breaker.ts";
 import type { CycleReport } from "./collector.ts";
 
@@ -11,7 +11,7 @@ export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = {
 };
 
 /**
- * Registers the collector's metrics and records cycles into them:
+ * Registers on `registry` the collector's metrics and records cycles into them:
  * `tickerwatch_collector_cycles_total{result}` (ok, no_subscriptions, breaker_open,
  * source_failed), `tickerwatch_collector_cycle_failures_total` (a database or Kafka fault ended
  * the cycle), `tickerwatch_collector_quotes_stored_total`,
@@ -31,35 +31,40 @@ export class CollectorMetrics {
   readonly #unknown;
   readonly #breaker;
 
-  constructor(registry: MetricsRegistry) {
-    this.#cycles = registry.counter({
+  constructor(registry: Registry) {
+    this.#cycles = new Counter({
       name: "tickerwatch_collector_cycles_total",
       help: "Collection cycles finished, by result (ok or why no quotes were stored).",
       labelNames: ["result"],
+      registers: [registry],
     });
-    this.#failures = registry.counter({
+    this.#failures = new Counter({
       name: "tickerwatch_collector_cycle_failures_total",
       help: "Collection cycles ended by a database or Kafka fault.",
+      registers: [registry],
     });
-    this.#quotes = registry.counter({
+    this.#quotes = new Counter({
       name: "tickerwatch_collector_quotes_stored_total",
       help: "Quotes stored in MySQL.",
+      registers: [registry],
     });
-    this.#unknown = registry.counter({
+    this.#unknown = new Counter({
       name: "tickerwatch_collector_unknown_symbols_total",
       help: "Followed tickers the price source did not know, summed over cycles.",
+      registers: [registry],
     });
-    this.#breaker = registry.gauge({
+    this.#breaker = new Gauge({
       name: "tickerwatch_collector_breaker_state",
       help: "State of the price source's circuit breaker: 0 closed, 1 half-open, 2 open.",
+      registers: [registry],
     });
   }
 
   /** Records a finished cycle. */
   recordCycle(report: CycleReport): void {
     this.#cycles.inc({ result: (report.skipped ?? "ok").replaceAll(" ", "_") });
-    this.#quotes.inc(undefined, report.quotes);
-    this.#unknown.inc(undefined, report.unknown.length);
+    this.#quotes.inc(report.quotes);
+    this.#unknown.inc(report.unknown.length);
   }
 
   /** Records a cycle that threw. */

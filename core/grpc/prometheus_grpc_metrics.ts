@@ -1,8 +1,6 @@
 /** {@linkcode GrpcMetrics} recorded as Prometheus metrics. */
 import * as grpc from "@grpc/grpc-js";
-import type { Counter } from "../metrics/counter.ts";
-import type { Histogram } from "../metrics/histogram.ts";
-import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Counter, Histogram, type Registry } from "prom-client";
 import type { GrpcMetrics } from "./grpc_metrics.ts";
 
 /** Status codes that mean the server failed, as opposed to a refused request. */
@@ -21,7 +19,7 @@ const _SERVER_ERRORS: ReadonlySet<grpc.status> = new Set([
 const _BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * Registers and records `tickerwatch_grpc_requests_total{method,code}`,
+ * Registers on `registry` and records `tickerwatch_grpc_requests_total{method,code}`,
  * `tickerwatch_grpc_errors_total{method,code}` (server-side failures only: INTERNAL,
  * UNAVAILABLE, UNKNOWN, DEADLINE_EXCEEDED, …; refusals such as INVALID_ARGUMENT or NOT_FOUND
  * count in requests only) and `tickerwatch_grpc_request_duration_seconds{method}`.
@@ -38,22 +36,25 @@ export class PrometheusGrpcMetrics implements GrpcMetrics {
   readonly #errors: Counter<"method" | "code">;
   readonly #latency: Histogram<"method">;
 
-  constructor(registry: MetricsRegistry) {
-    this.#requests = registry.counter({
+  constructor(registry: Registry) {
+    this.#requests = new Counter({
       name: "tickerwatch_grpc_requests_total",
       help: "gRPC calls handled, by method and status code.",
       labelNames: ["method", "code"],
+      registers: [registry],
     });
-    this.#errors = registry.counter({
+    this.#errors = new Counter({
       name: "tickerwatch_grpc_errors_total",
       help: "gRPC calls that failed on the server's side (INTERNAL, UNAVAILABLE, UNKNOWN, ...).",
       labelNames: ["method", "code"],
+      registers: [registry],
     });
-    this.#latency = registry.histogram({
+    this.#latency = new Histogram({
       name: "tickerwatch_grpc_request_duration_seconds",
       help: "Time to handle a gRPC call, in seconds.",
       labelNames: ["method"],
       buckets: _BUCKETS,
+      registers: [registry],
     });
   }
 

@@ -1,11 +1,11 @@
 /** Prometheus metrics of the Kafka cluster as kafka-admin sees it. */
-import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Counter, Gauge, type Registry } from "prom-client";
 import type { ClusterPicture } from "./topic_admin.ts";
 
 /**
- * Registers `tickerwatch_kafka_brokers_up`, `tickerwatch_kafka_under_replicated_partitions`,
- * `tickerwatch_kafka_offline_partitions` and `tickerwatch_kafka_describe_failures_total`, set
- * from each {@linkcode ClusterPicture}.
+ * Registers on `registry` `tickerwatch_kafka_brokers_up`,
+ * `tickerwatch_kafka_under_replicated_partitions`, `tickerwatch_kafka_offline_partitions` and
+ * `tickerwatch_kafka_describe_failures_total`, set from each {@linkcode ClusterPicture}.
  *
  * @example
  * ```ts
@@ -19,22 +19,26 @@ export class ClusterMetrics {
   readonly #offline;
   readonly #failures;
 
-  constructor(registry: MetricsRegistry) {
-    this.#brokers = registry.gauge({
+  constructor(registry: Registry) {
+    this.#brokers = new Gauge({
       name: "tickerwatch_kafka_brokers_up",
       help: "Live brokers in the cluster's metadata at the last look.",
+      registers: [registry],
     });
-    this.#underReplicated = registry.gauge({
+    this.#underReplicated = new Gauge({
       name: "tickerwatch_kafka_under_replicated_partitions",
       help: "Partitions with fewer in-sync replicas than replicas at the last look.",
+      registers: [registry],
     });
-    this.#offline = registry.gauge({
+    this.#offline = new Gauge({
       name: "tickerwatch_kafka_offline_partitions",
       help: "Partitions without a leader at the last look.",
+      registers: [registry],
     });
-    this.#failures = registry.counter({
+    this.#failures = new Counter({
       name: "tickerwatch_kafka_describe_failures_total",
       help: "Looks at the cluster that failed (no broker answered).",
+      registers: [registry],
     });
   }
 

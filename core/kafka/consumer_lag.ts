@@ -1,7 +1,7 @@
 /** How far a consumer group is behind on a topic, read with the admin API. */
 import type { Admin, Kafka } from "kafkajs";
+import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log/logger.ts";
-import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
 
 /** The lag of one partition: messages after the group's committed offset. */
 export interface PartitionLag {
@@ -81,7 +81,7 @@ export function watchConsumerLag(options: WatchConsumerLagOptions): { stop(): Pr
 }
 
 /**
- * Registers `tickerwatch_consumer_lag{topic,partition}` and returns an `onLag` for
+ * Registers on `registry` `tickerwatch_consumer_lag{topic,partition}` and returns an `onLag` for
  * {@linkcode watchConsumerLag} that sets it.
  *
  * @example
@@ -90,13 +90,14 @@ export function watchConsumerLag(options: WatchConsumerLagOptions): { stop(): Pr
  * ```
  */
 export function consumerLagGauge(
-  registry: MetricsRegistry,
+  registry: Registry,
   topic: string,
 ): (lags: PartitionLag[]) => void {
-  const gauge = registry.gauge({
+  const gauge = new Gauge({
     name: "tickerwatch_consumer_lag",
     help: "Messages of the topic after the consumer group's committed offset, per partition.",
     labelNames: ["topic", "partition"],
+    registers: [registry],
   });
   return (lags) => {
     for (const { partition, lag } of lags) gauge.set({ topic, partition }, lag);

@@ -1,7 +1,7 @@
 /** The operator's HTTP endpoint of a service: `GET /metrics` and `GET /healthz`. */
+import type { Registry } from "prom-client";
 import { parseHostPort } from "../config/env.ts";
 import type { Logger } from "../log/logger.ts";
-import { type MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from "./metrics_registry.ts";
 
 /** Whether the service can do its work now (e.g. its database answers, its consumer runs). */
 export type ReadinessCheck = () => boolean | Promise<boolean>;
@@ -10,8 +10,8 @@ export type ReadinessCheck = () => boolean | Promise<boolean>;
 export interface MetricsServerOptions {
   /** `host:port` to listen on; port 0 picks a free one. */
   address: string;
-  /** What `/metrics` renders. */
-  registry: MetricsRegistry;
+  /** The service's own prom-client registry, which `/metrics` writes out. */
+  registry: Registry;
   /** What `/healthz` reports; default always ready. */
   ready?: ReadinessCheck;
   /** Longest wait for `ready` before `/healthz` answers 503; default 2000 ms. */
@@ -23,9 +23,9 @@ const _JSON = { "content-type": "application/json" };
 
 /**
  * A small HTTP server (Deno.serve): `GET /metrics` answers the registry in the Prometheus text
- * format 0.0.4; `GET /healthz` answers 200 `{"status":"ok"}` when the readiness check passes
- * and 503 `{"status":"unavailable"}` when it fails, throws or takes too long; any other path
- * is 404 and any other method 405.
+ * format 0.0.4 (a logged 500 when a collect callback throws); `GET /healthz` answers 200
+ * `{"status":"ok"}` when the readiness check passes and 503 `{"status":"unavailable"}` when it
+ * fails, throws or takes too long; any other path is 404 and any other method 405.
  *
  * @example
  * ```ts
@@ -64,8 +64,8 @@ export class MetricsServer {
         return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
       }
       if (pathname === "/metrics") {
-        return new Response(registry.render(), {
-          headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+        return new Response(await registry.metrics(), {
+          headers: { "content-type": registry.contentType },
         });
       }
       const ok = await _within(ready, readyTimeoutMs);

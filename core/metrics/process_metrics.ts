@@ -1,27 +1,39 @@
 /** The process's own metrics: memory and start time. */
-import type { MetricsRegistry } from "./metrics_registry.ts";
+import { Gauge, type Registry } from "prom-client";
 
 /**
  * Registers `process_resident_memory_bytes`, `process_heap_used_bytes` and
- * `process_start_time_seconds`, read at every render.
+ * `process_start_time_seconds` on `registry`, the memory read from `Deno.memoryUsage()` at every
+ * scrape. prom-client's `collectDefaultMetrics()` is not used: under Deno it reads the resident
+ * memory from /proc/self/status, which Deno opens only with --allow-all, so our binaries would
+ * report 0; it has no `process_heap_used_bytes`, and its event-loop gauges read NaN under Deno.
+ *
+ * @example
+ * ```ts
+ * const registry = new Registry();
+ * registerProcessMetrics(registry);
+ * ```
  */
-export function registerProcessMetrics(registry: MetricsRegistry): void {
-  const rss = registry.gauge({
+export function registerProcessMetrics(registry: Registry): void {
+  new Gauge({
     name: "process_resident_memory_bytes",
     help: "Resident memory size in bytes.",
+    registers: [registry],
+    collect() {
+      this.set(Deno.memoryUsage().rss);
+    },
   });
-  const heap = registry.gauge({
+  new Gauge({
     name: "process_heap_used_bytes",
     help: "JavaScript heap in use, in bytes.",
+    registers: [registry],
+    collect() {
+      this.set(Deno.memoryUsage().heapUsed);
+    },
   });
-  const started = registry.gauge({
+  new Gauge({
     name: "process_start_time_seconds",
     help: "Start time of the process since the Unix epoch, in seconds.",
-  });
-  started.set(Math.round((Date.now() - performance.now()) / 1000));
-  registry.onCollect(() => {
-    const memory = Deno.memoryUsage();
-    rss.set(memory.rss);
-    heap.set(memory.heapUsed);
-  });
+    registers: [registry],
+  }).set(Math.round((Date.now() - performance.now()) / 1000));
 }

@@ -1,10 +1,10 @@
 /** The notifier's Prometheus metrics. */
+import { Counter, type Registry } from "prom-client";
 import { isRetriable } from "../messages/message_handling_error.ts";
-import type { MetricsRegistry } from "../metrics/metrics_registry.ts";
 import type { NotifyOutcome } from "./notifier.ts";
 
 /**
- * Registers the notifier's metrics and records outcomes into them:
+ * Registers on `registry` the notifier's metrics and records outcomes into them:
  * `tickerwatch_notifier_emails_sent_total`,
  * `tickerwatch_notifier_emails_skipped_total{reason}` (duplicate: the alert id was mailed
  * already; repeat: same price as the last mail, the anti-spam rule) and
@@ -22,20 +22,23 @@ export class NotifierMetrics {
   readonly #skipped;
   readonly #failures;
 
-  constructor(registry: MetricsRegistry) {
-    this.#sent = registry.counter({
+  constructor(registry: Registry) {
+    this.#sent = new Counter({
       name: "tickerwatch_notifier_emails_sent_total",
       help: "Emails accepted by the SMTP server.",
+      registers: [registry],
     });
-    this.#skipped = registry.counter({
+    this.#skipped = new Counter({
       name: "tickerwatch_notifier_emails_skipped_total",
       help: "Alerts not mailed: duplicate (alert id mailed already) or repeat (same price).",
       labelNames: ["reason"],
+      registers: [registry],
     });
-    this.#failures = registry.counter({
+    this.#failures = new Counter({
       name: "tickerwatch_notifier_failures_total",
       help: "Failed attempts to notify: retriable (retried) or rejected (parked in the DLQ).",
       labelNames: ["kind"],
+      registers: [registry],
     });
   }
 

@@ -3,7 +3,7 @@ import { BatchingProducer } from "../kafka/batching_producer.ts";
 import { ConsumerRunner } from "../kafka/consumer_runner.ts";
 import { consumerLagGauge, watchConsumerLag } from "../kafka/consumer_lag.ts";
 import type { Logger } from "../log/logger.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Registry } from "prom-client";
 import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlThresholdEvaluator } from "../mysql/mysql_threshold_evaluator.ts";
@@ -31,7 +31,7 @@ export async function startAlertSystem(
     logger,
   });
   const producer = await BatchingProducer.connect({ kafka, logger });
-  const registry = new MetricsRegistry();
+  const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new AlertSystemMetrics(registry);
   const alertSystem = new AlertSystem({

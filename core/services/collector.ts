@@ -1,7 +1,7 @@
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import { BatchingProducer } from "../kafka/batching_producer.ts";
 import type { Logger } from "../log/logger.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Registry } from "prom-client";
 import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlQuoteStore } from "../mysql/mysql_quote_store.ts";
@@ -55,7 +55,7 @@ export async function startCollector(
 ): Promise<
   Stoppable & { collector: Collector; breaker: CircuitBreaker; metricsPort: number | undefined }
 > {
-  const registry = new MetricsRegistry();
+  const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new CollectorMetrics(registry);
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });

@@ -3,7 +3,7 @@ import type { GrpcMetrics } from "../grpc/grpc_metrics.ts";
 import { GrpcServer } from "../grpc/grpc_server.ts";
 import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
 import type { Logger } from "../log/logger.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Registry } from "prom-client";
 import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import type { MysqlDatabase } from "../mysql/mysql_database.ts";
@@ -42,7 +42,7 @@ export interface GrpcServiceHostOptions {
  * If anything fails to start, what was opened (the database included) is closed again.
  */
 export async function hostGrpcService(o: GrpcServiceHostOptions): Promise<RunningServer> {
-  const registry = new MetricsRegistry();
+  const registry = new Registry();
   registerProcessMetrics(registry);
   let server: GrpcServer | undefined;
   let health: { stop(): void; readonly serving: boolean } | undefined;

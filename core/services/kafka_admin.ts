@@ -1,7 +1,7 @@
 /** kafka-admin: creates tickerwatch's topics, then watches the cluster. */
 import type { Admin } from "kafkajs";
 import type { Logger } from "../log/logger.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Registry } from "prom-client";
 import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
@@ -74,7 +74,7 @@ export async function startKafkaAdmin(
     throw err;
   }
 
-  const registry = new MetricsRegistry();
+  const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new ClusterMetrics(registry);
   let healthy = false;

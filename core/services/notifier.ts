@@ -6,7 +6,7 @@ import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
 import { LastSentCache } from "../notify/last_sent_cache.ts";
 import { SmtpMailer } from "../mail/smtp_mailer.ts";
-import { MetricsRegistry } from "../metrics/metrics_registry.ts";
+import { Registry } from "prom-client";
 import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlSentAlertLog } from "../mysql/mysql_sent_alert_log.ts";
@@ -62,7 +62,7 @@ export async function startNotifier(
     lastSent: new LastSentCache({ max: config.lastSentCacheSize, ttlMs: config.lastSentTtlMs }),
     logger,
   });
-  const registry = new MetricsRegistry();
+  const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new NotifierMetrics(registry);
   const purge = async () => {

@@ -50,7 +50,7 @@ Deno.test(
       const latency = "tickerwatch_grpc_request_duration_seconds";
       assert.match(text, new RegExp(`# TYPE ${latency} histogram\n`));
       assert.equal(sample(text, `${latency}_count{method="RegisterUser"}`), 3);
-      assert.equal(sample(text, `${latency}_bucket{method="RegisterUser",le="+Inf"}`), 3);
+      assert.equal(sample(text, `${latency}_bucket{le="+Inf",method="RegisterUser"}`), 3);
       assert.equal(sample(text, `${latency}_count{method="LoginUser"}`), 1);
       assert.ok(sample(text, `${latency}_sum{method="RegisterUser"}`)! > 0);
       assert.ok(sample(text, "process_resident_memory_bytes")! > 0);
