@@ -188,32 +188,46 @@ export class UserClient implements Disposable {
     method: string,
     request: Record<string, unknown>,
   ): Promise<CallResult<T>> {
-    const { result, attempts } = await retry(
-      () => _unary<T>(client, method, request, this.#timeoutMs),
-      {
-        retries: this.#options.retries ?? 5,
-        shouldRetry: (r) => !r.ok && RETRIABLE_CODES.includes(r.code),
+    let attempts = 0;
+    try {
+      const result = await retry(async (attempt) => {
+        attempts = attempt;
+        const r = await _unary<T>(client, method, request, this.#timeoutMs);
+        if (!r.ok && RETRIABLE_CODES.includes(r.code)) throw new _RetriableStatus(r);
+        return r;
+      }, {
+        maxAttempts: (this.#options.retries ?? 5) + 1,
+        retriable: (err) => err instanceof _RetriableStatus,
         ...(this.#options.retryBaseMs !== undefined && { baseMs: this.#options.retryBaseMs }),
         ...(this.#options.retryCapMs !== undefined && { capMs: this.#options.retryCapMs }),
-        onRetry: ({ attempt, waitMs, result }) => {
-          if (result.ok) return;
-          this.#options.onRetry?.({
-            method,
-            attempt,
-            waitMs,
-            code: result.code,
-            message: result.message,
-          });
+        onRetry: ({ attempt, waitMs, error }) => {
+          const { code, message } = (error as _RetriableStatus).status;
+          this.#options.onRetry?.({ method, attempt, waitMs, code, message });
         },
-      },
-    );
-    return { ...result, attempts };
+      });
+      return { ...result, attempts };
+    } catch (err) {
+      if (err instanceof _RetriableStatus) return { ...err.status, attempts };
+      throw err;
+    }
   }
 }
 
+type _Failed = { ok: false; code: grpc.status; message: string };
+
 type _Attempt<T> =
   | { ok: true; code: grpc.status.OK; response: T }
-  | { ok: false; code: grpc.status; message: string };
+  | _Failed;
+
+// An UNAVAILABLE or DEADLINE_EXCEEDED answer, thrown so that retry() tries again.
+class _RetriableStatus extends Error {
+  readonly status: _Failed;
+  constructor(status: _Failed) {
+    super(status.message);
+    this.name = "RetriableStatus";
+    this.status = status;
+  }
+}
 
 function _unary<T>(
   client: grpc.Client,
