@@ -4,7 +4,7 @@ import type { Logger } from "../log/logger.ts";
 import { CircuitBreakerOpenError } from "../runtime/circuit_breaker.ts";
 import type { PriceSource } from "./price_source.ts";
 import type { Quote } from "../domain/quote.ts";
-import { backoffMs, delay } from "../runtime/shutdown.ts";
+import { retry } from "../runtime/retry.ts";
 import type { QuoteStore } from "./quote_store.ts";
 import type { RecordPublisher } from "../messages/record_publisher.ts";
 
@@ -140,25 +140,23 @@ export class Collector {
     return { cycleId, tickers: tickers.length, quotes: quotes.length, unknown: fetched.unknown };
   }
 
-  // Retries until acknowledged: a repeat after an unclear failure carries the same cycle_id, so
-  // the alert system produces the same alert ids and the notifier mails once.
+  // Retries any failure until acknowledged or publishTimeoutMs passed: a repeat after an unclear
+  // failure carries the same cycle_id, so the alert system produces the same alert ids and the
+  // notifier mails once.
   async #publish(value: string, cycleId: string): Promise<void> {
-    const deadline = Date.now() + this.#o.publishTimeoutMs;
-    for (let attempt = 0;; attempt++) {
-      try {
-        await this.#o.publisher.send(this.#o.topic, { key: "update", value });
-        return;
-      } catch (err) {
-        if (Date.now() >= deadline) throw err;
-        const wait = Math.min(backoffMs(attempt, 250, 5_000), Math.max(0, deadline - Date.now()));
+    await retry(() => this.#o.publisher.send(this.#o.topic, { key: "update", value }), {
+      timeoutMs: this.#o.publishTimeoutMs,
+      retriable: () => true,
+      baseMs: 250,
+      capMs: 5_000,
+      onRetry: ({ attempt, waitMs, error }) =>
         this.#o.logger.warn("update not acknowledged, retrying", {
           cycleId,
-          attempt: attempt + 1,
-          err,
-        });
-        await delay(wait);
-      }
-    }
+          attempt,
+          retryInMs: Math.round(waitMs),
+          err: error,
+        }),
+    });
   }
 }
 

@@ -8,6 +8,8 @@ import { type Logger, silentLogger } from "../log/logger.ts";
 import { BatchingProducer } from "./batching_producer.ts";
 import { isRetriable } from "../messages/message_handling_error.ts";
 import { dlqTopicOf } from "../messages/topics.ts";
+import { retry } from "../runtime/retry.ts";
+import { delay } from "../runtime/shutdown.ts";
 
 /** A consumed message whose value passed JSON parsing and the schema. */
 export interface ConsumedMessage<T> {
@@ -25,14 +27,15 @@ export interface ConsumedMessage<T> {
   headers: IHeaders;
 }
 
-/** Exponential backoff of handler retries. */
+/**
+ * Backoff of handler retries: exponential with full jitter, the wait after attempt n drawn from
+ * [0, min(maxMs, initialMs·2^(n-1))).
+ */
 export interface RetryBackoff {
-  /** First wait in ms; default 200. */
+  /** Ceiling of the first wait in ms; default 200. */
   initialMs?: number;
   /** Cap of a single wait in ms; default 30000. */
   maxMs?: number;
-  /** Growth factor per attempt; default 2. */
-  factor?: number;
 }
 
 /** Options of {@linkcode ConsumerRunner}. */
@@ -98,16 +101,19 @@ type _Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
  * Runs one consumer group member over one topic with auto-commit off. Messages of a partition
  * are processed one by one; each is JSON-parsed and validated with `schema`, then passed to
  * `handler`, and its offset is committed only after the handler returned (at-least-once: a
- * crash before the commit means redelivery). Retriable handler errors are retried with capped
- * exponential backoff, heartbeating meanwhile, and the message is never skipped. Messages that
+ * crash before the commit means redelivery). Retriable handler errors are retried until `stop`
+ * with capped exponential backoff and full jitter, heartbeating after each wait, and the message
+ * is never skipped. Messages that
  * fail parsing or validation, and non-retriable handler errors, are written to `<topic>.dlq`
  * (see {@linkcode DlqValue}, {@linkcode DLQ_HEADERS}) and then committed.
  *
  * @example
  * ```ts
  * await using runner = await ConsumerRunner.start({
- *   kafka, groupId: "alert_notifier_group", topic: TOPIC_TO_NOTIFIER, schema: AlertSchema,
- *   handler: async ({ value }) => await mailer.send(value),
+ *   kafka, groupId: "alert_notifier_group", topic: TOPIC_TO_NOTIFIER, schema: AlertMessageSchema,
+ *   handler: async ({ value }) => {
+ *     await notifier.handle(value);
+ *   },
  * });
  * ```
  */
@@ -140,13 +146,18 @@ export class ConsumerRunner<T> {
 
   /**
    * Connects, joins the group and starts consuming; resolves once consumption has started
-   * (not once partitions are assigned).
+   * (not once partitions are assigned). When that fails, what it opened is closed again.
    *
    * @throws the kafkajs error when connecting or subscribing fails
    */
   static async start<T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner<T>> {
     const runner = new ConsumerRunner(options);
-    await runner.#start();
+    try {
+      await runner.#start();
+    } catch (err) {
+      await runner.stop().catch(() => {});
+      throw err;
+    }
     return runner;
   }
 
@@ -230,43 +241,72 @@ export class ConsumerRunner<T> {
   ): Promise<boolean> {
     const where = { partition, offset: message.offset };
     const parsed = this.#parse(message);
-    let park: string | undefined = parsed.ok ? undefined : parsed.reason;
-    for (let attempt = 1;; attempt++) {
-      if (this.#stopping.signal.aborted) return false;
+    let reason: string;
+    if (parsed.ok) {
       try {
-        if (park === undefined && parsed.ok) {
-          await this.#options.handler({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString("utf8") ?? null,
-            value: parsed.value,
-            headers: message.headers ?? {},
-          });
-          return true;
-        }
-        await this.#park(topic, partition, message, park ?? "unknown");
-        this.#log.warn("message parked in the DLQ", { ...where, reason: park });
+        await this.#retrying(
+          "handler failed, retrying",
+          where,
+          heartbeat,
+          isRetriable,
+          () =>
+            this.#options.handler({
+              topic,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString("utf8") ?? null,
+              value: parsed.value,
+              headers: message.headers ?? {},
+            }),
+        );
         return true;
       } catch (err) {
-        if (park === undefined && !isRetriable(err)) {
-          park = `handler failed (not retriable): ${_describe(err)}`;
-          continue;
-        }
-        const waitMs = this.#backoff(attempt);
-        this.#log.warn(
-          park === undefined ? "handler failed, retrying" : "DLQ write failed, retrying",
-          {
-            ...where,
-            attempt,
-            waitMs,
-            error: err,
-          },
-        );
-        await _sleep(waitMs, this.#stopping.signal);
-        await heartbeat();
+        if (this.#stopping.signal.aborted) return false;
+        // Only the handler's non-retriable errors end its retries; others came from the
+        // heartbeat, and kafkajs handles those (rejoin, redelivery).
+        if (isRetriable(err)) throw err;
+        reason = `handler failed (not retriable): ${_describe(err)}`;
       }
+    } else {
+      reason = parsed.reason;
     }
+    try {
+      await this.#retrying(
+        "DLQ write failed, retrying",
+        where,
+        heartbeat,
+        () => true,
+        () => this.#park(topic, partition, message, reason),
+      );
+    } catch (err) {
+      if (this.#stopping.signal.aborted) return false;
+      throw err;
+    }
+    this.#log.warn("message parked in the DLQ", { ...where, reason });
+    return true;
+  }
+
+  /** Runs `work` until it succeeds, fails for good or `stop`; heartbeats after each wait. */
+  #retrying(
+    what: string,
+    where: { partition: number; offset: string },
+    heartbeat: () => Promise<void>,
+    retriable: (err: unknown) => boolean,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    const { initialMs = 200, maxMs = 30_000 } = this.#options.retry ?? {};
+    return retry(work, {
+      retriable,
+      baseMs: initialMs,
+      capMs: maxMs,
+      signal: this.#stopping.signal,
+      onRetry: ({ attempt, waitMs, error }) =>
+        this.#log.warn(what, { ...where, attempt, waitMs: Math.round(waitMs), error }),
+      sleep: async (ms, signal) => {
+        await delay(ms, signal);
+        await heartbeat();
+      },
+    });
   }
 
   #parse(message: KafkaMessage): _Outcome<T> {
@@ -300,11 +340,6 @@ export class ConsumerRunner<T> {
         [DLQ_HEADERS.reason]: reason.slice(0, 200),
       },
     });
-  }
-
-  #backoff(attempt: number): number {
-    const { initialMs = 200, maxMs = 30_000, factor = 2 } = this.#options.retry ?? {};
-    return Math.min(maxMs, initialMs * factor ** (attempt - 1));
   }
 
   /**
@@ -376,17 +411,4 @@ async function _byKey(
 
 function _describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function _sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -1,11 +1,12 @@
 import type { Logger } from "../log/logger.ts";
-import { backoffMs, delay } from "../runtime/shutdown.ts";
+import { retry } from "../runtime/retry.ts";
 import { migrate } from "./migrations.ts";
 import { isUnavailable, MysqlDatabase } from "./mysql_database.ts";
 
 /**
  * Connects (creating the database if missing) and migrates, retrying with backoff while the
- * server is unreachable, until it succeeds or `signal` aborts. Other errors are thrown.
+ * server is unreachable, until it succeeds or `signal` aborts (then it rejects with the signal's
+ * reason). Other errors are thrown.
  */
 export async function openDatabase(
   { url, logger, signal, connectionLimit }: {
@@ -15,7 +16,7 @@ export async function openDatabase(
     connectionLimit?: number;
   },
 ): Promise<MysqlDatabase> {
-  for (let attempt = 0;; attempt++) {
+  return await retry(async () => {
     let db: MysqlDatabase | undefined;
     try {
       db = await MysqlDatabase.connect(
@@ -25,14 +26,18 @@ export async function openDatabase(
       return db;
     } catch (err) {
       await db?.close();
-      if (!isUnavailable(err)) throw err;
-      const wait = backoffMs(attempt, 250, 5_000);
-      logger.warn("database unavailable at start, retrying", {
-        attempt: attempt + 1,
-        retryInMs: Math.round(wait),
-        err,
-      });
-      await delay(wait, signal);
+      throw err;
     }
-  }
+  }, {
+    retriable: isUnavailable,
+    baseMs: 250,
+    capMs: 5_000,
+    ...(signal ? { signal } : {}),
+    onRetry: ({ attempt, waitMs, error }) =>
+      logger.warn("database unavailable at start, retrying", {
+        attempt,
+        retryInMs: Math.round(waitMs),
+        err: error,
+      }),
+  });
 }

@@ -42,8 +42,3 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-
-/** Exponential backoff with full jitter: a delay in [0, min(capMs, baseMs·2^attempt)). */
-export function backoffMs(attempt: number, baseMs = 200, capMs = 10_000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}

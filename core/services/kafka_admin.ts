@@ -6,6 +6,7 @@ import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
 import { delay } from "../runtime/shutdown.ts";
+import { retry } from "../runtime/retry.ts";
 import { ClusterMetrics } from "../kafka/cluster_metrics.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { KafkaAdminConfig } from "./kafka_admin_config.ts";
@@ -61,7 +62,7 @@ export async function startKafkaAdmin(
   });
   const admin = kafka.admin();
   try {
-    await _connectWithin(admin, config.startTimeoutMs, signal);
+    await _connectWithin(admin, config.startTimeoutMs, signal, logger);
     const specs = topicSpecsOf(config);
     const { created, existing } = await ensureTopics(admin, specs);
     logger.info("topics ensured", { created, existing });
@@ -122,19 +123,27 @@ export async function startKafkaAdmin(
   };
 }
 
-/** Connects `admin`, retrying every second until `timeoutMs` passed or `signal` aborted. */
+/**
+ * Connects `admin`, retrying any failure with backoff (waits under a second) until `timeoutMs`
+ * passed or `signal` aborted.
+ */
 async function _connectWithin(
   admin: Admin,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  logger: Logger,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    try {
-      return await admin.connect();
-    } catch (err) {
-      if (signal?.aborted || Date.now() + 1000 > deadline) throw err;
-      await delay(1000, signal);
-    }
-  }
+  await retry(() => admin.connect(), {
+    timeoutMs,
+    retriable: () => true,
+    baseMs: 250,
+    capMs: 1_000,
+    ...(signal ? { signal } : {}),
+    onRetry: ({ attempt, waitMs, error }) =>
+      logger.warn("cluster not reachable, retrying", {
+        attempt,
+        retryInMs: Math.round(waitMs),
+        err: error,
+      }),
+  });
 }

@@ -4,6 +4,7 @@ import type { Admin, Kafka } from "kafkajs";
 import {
   BatchingProducer,
   ConsumerRunner,
+  createLogger,
   DLQ_HEADERS,
   dlqTopicOf,
   type DlqValue,
@@ -185,7 +186,7 @@ Deno.test(
 );
 
 Deno.test(
-  "ConsumerRunner retries a failing handler with backoff and never skips the message",
+  "ConsumerRunner retries a failing handler with jittered, capped backoff and never skips the message",
   kafkaTestOptions,
   async () => {
     await ensureKafkaCluster();
@@ -196,12 +197,14 @@ Deno.test(
     try {
       await produce(kafka, topic, [msg(1), msg(2)]);
       const calls: { n: number; at: number }[] = [];
+      const lines: Record<string, unknown>[] = [];
       const runner = await ConsumerRunner.start({
         kafka,
         groupId,
         topic,
         schema: Schema,
-        retry: { initialMs: 100, factor: 2, maxMs: 300 },
+        logger: createLogger("test", { sink: (line) => lines.push(JSON.parse(line)) }),
+        retry: { initialMs: 100, maxMs: 300 },
         handler: ({ value }) => {
           calls.push({ n: value.n, at: Date.now() });
           if (value.n === 1 && calls.length <= 4) throw new Error("mail server unavailable");
@@ -217,12 +220,18 @@ Deno.test(
         await runner.stop();
       }
       assert.deepEqual(calls.map((c) => c.n), [1, 1, 1, 1, 1, 2]);
-      const waits = calls.slice(1, 5).map((c, i) => c.at - calls[i]!.at);
-      assert.ok(
-        waits[0]! >= 90 && waits[1]! >= 190 && waits[2]! >= 290 && waits[3]! >= 290,
-        `${waits}`,
+      const retries = lines.filter((l) => l.msg === "handler failed, retrying");
+      assert.deepEqual(
+        retries.map((l) => [l.attempt, l.offset]),
+        [1, 2, 3, 4].map((a) => [a, "0"]),
       );
-      assert.ok(waits[3]! < 1000, `backoff is capped: ${waits}`);
+      // Full jitter: each wait is drawn below 100·2^(n-1) ms, capped at 300 ms, and observed.
+      const drawn = retries.map((l) => l.waitMs as number);
+      const ceilings = [100, 200, 300, 300];
+      drawn.forEach((w, i) => assert.ok(w >= 0 && w <= ceilings[i]!, `drawn ${drawn}`));
+      const waits = calls.slice(1, 5).map((c, i) => c.at - calls[i]!.at);
+      waits.forEach((w, i) => assert.ok(w >= drawn[i]! - 5, `waited ${waits}, drawn ${drawn}`));
+      assert.ok(waits.every((w) => w < 1000), `backoff is capped: ${waits}`);
     } finally {
       await deleteTopics(admin, [topic, dlq]);
       await admin.disconnect();
