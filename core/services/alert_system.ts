@@ -18,19 +18,23 @@ import { PriceUpdateSchema } from "../messages/messages.ts";
  * Starts the alert system: consumes `to-alert-system` in its group (earliest offset, manual
  * commit after each update's alerts are acknowledged) and publishes alerts on `to-notifier`;
  * serves `/metrics` (updates, alerts, evaluation time, consumer lag) and `/healthz` (the
- * consumer runs) on `config.metricsAddr`.
+ * consumer runs) on `config.metricsAddr`. When a step of the start fails, what was opened before
+ * it is closed again, in reverse order.
  */
 export async function startAlertSystem(
   config: AlertSystemConfig,
   { logger, signal }: { logger: Logger; signal?: AbortSignal },
 ): Promise<Stoppable & { metricsPort: number | undefined }> {
-  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  await using opened = new AsyncDisposableStack();
+  const db = opened.use(
+    await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) }),
+  );
   const kafka = createKafkaClient({
     brokers: config.kafkaBrokers,
     clientId: "alert-system",
     logger,
   });
-  const producer = await BatchingProducer.connect({ kafka, logger });
+  const producer = opened.use(await BatchingProducer.connect({ kafka, logger }));
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new AlertSystemMetrics(registry);
@@ -43,21 +47,23 @@ export async function startAlertSystem(
     logger,
     topic: config.outputTopic,
   });
-  const runner = await ConsumerRunner.start({
-    kafka,
-    groupId: config.groupId,
-    topic: config.inputTopic,
-    schema: PriceUpdateSchema,
-    logger,
-    handler: async ({ value }) => {
-      try {
-        metrics.recordUpdate(await alertSystem.handleUpdate(value));
-      } catch (err) {
-        metrics.recordFailure();
-        throw err;
-      }
-    },
-  });
+  const runner = opened.use(
+    await ConsumerRunner.start({
+      kafka,
+      groupId: config.groupId,
+      topic: config.inputTopic,
+      schema: PriceUpdateSchema,
+      logger,
+      handler: async ({ value }) => {
+        try {
+          metrics.recordUpdate(await alertSystem.handleUpdate(value));
+        } catch (err) {
+          metrics.recordFailure();
+          throw err;
+        }
+      },
+    }),
+  );
   const lag = watchConsumerLag({
     kafka,
     groupId: config.groupId,
@@ -65,24 +71,23 @@ export async function startAlertSystem(
     onLag: consumerLagGauge(registry, config.inputTopic),
     logger,
   });
+  opened.defer(() => lag.stop());
   const metricsServer = await serveMetrics(config.metricsAddr, {
     registry,
     ready: () => runner.running,
     logger,
   });
+  if (metricsServer) opened.use(metricsServer);
   logger.info("alert system consuming", {
     topic: config.inputTopic,
     groupId: config.groupId,
     mode: config.mode,
   });
+  const running = opened.move();
   return {
     metricsPort: metricsServer?.port,
     async stop() {
-      await metricsServer?.close();
-      await lag.stop();
-      await runner.stop();
-      await producer.close();
-      await db.close();
+      await running.disposeAsync();
       logger.info("alert system stopped");
     },
   };
