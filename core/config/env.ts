@@ -124,19 +124,3 @@ export function parseHostPort(raw: string, variable: string): { host: string; po
   if (!m || port > 65535) throw new ConfigError(variable, `must be host:port, got "${raw}"`);
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
 }
-
-/**
- * Runs `load` and turns a {@linkcode ConfigError} into one line on stderr and exit code 2.
- * For executables: `const config = loadOrExit(() => loadConfig(Deno.env.toObject()))`.
- */
-export function loadOrExit<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`configuration error: ${err.message}`);
-      Deno.exit(2);
-    }
-    throw err;
-  }
-}
