@@ -7,6 +7,7 @@
  * A benchmark, not a test: numbers depend on the machine and on what else runs on it.
  */
 import { fileURLToPath } from "node:url";
+import { ensureLocalKafka } from "./local_kafka.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -22,23 +23,7 @@ async function run(script: string, args: string[] = []): Promise<string> {
   return text.split("\n").filter((l) => l.startsWith("|")).join("\n");
 }
 
-async function kafkaUp(): Promise<boolean> {
-  try {
-    (await Deno.connect({ hostname: "127.0.0.1", port: 19092 })).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const startedKafka = !(await kafkaUp());
-if (startedKafka) {
-  const { success } = await new Deno.Command("bash", {
-    args: [`${ROOT}scripts/kafka_cluster.sh`, "start"],
-  })
-    .spawn().status;
-  if (!success) throw new Error("could not start the Kafka cluster");
-}
+const kafka = await ensureLocalKafka({ say: (line) => console.error(`bench: ${line}`) });
 try {
   const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1] ??
     "unknown CPU";
@@ -92,7 +77,5 @@ ${grpc}
     .output();
   console.log(report);
 } finally {
-  if (startedKafka) {
-    await new Deno.Command("bash", { args: [`${ROOT}scripts/kafka_cluster.sh`, "stop"] }).output();
-  }
+  await kafka.stop();
 }

@@ -19,8 +19,8 @@ import {
   type PriceUpdate,
   silentLogger,
 } from "../core/mod.ts";
-import { startMailFolderCatcher } from "./demo/mail_folder_catcher.ts";
 import { ServiceProcess } from "./service_process.ts";
+import { SmtpCatcher } from "./smtp_catcher.ts";
 
 const ALERTS = Number(Deno.args[0] ?? 10_000);
 const TICKERS = 5_000;
@@ -60,7 +60,7 @@ export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
   await migrate(db);
   const conn = await mysql.createConnection({ uri: url });
   const children: ServiceProcess[] = [];
-  let catcher: Awaited<ReturnType<typeof startMailFolderCatcher>> | undefined;
+  let catcher: SmtpCatcher | undefined;
   try {
     const now = new Date();
     const rows = Array.from({ length: n }, (_, i) => [
@@ -80,9 +80,9 @@ export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
     let firstMail = 0;
     let lastMail = 0;
     const allMailed = Promise.withResolvers<void>();
-    catcher = await startMailFolderCatcher({
+    catcher = await SmtpCatcher.start({
       onMail: () => {
-        const c = catcher!.count();
+        const c = catcher!.messages.length;
         if (c === 1) firstMail = performance.now();
         if (c >= n) {
           lastMail = performance.now();
@@ -132,14 +132,14 @@ export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
       allMailed.promise,
       new Promise((_, reject) =>
         setTimeout(
-          () => reject(new Error(`only ${catcher!.count()} of ${n} mails in 180 s`)),
+          () => reject(new Error(`only ${catcher!.messages.length} of ${n} mails in 180 s`)),
           180_000,
         )
       ),
     ]);
     return {
       alerts: Number(evaluated.alerts),
-      mails: catcher.count(),
+      mails: catcher.messages.length,
       totalSeconds: (lastMail - t0) / 1000,
       evaluationMs: Number(evaluated.millis),
       firstMailSeconds: (firstMail - t0) / 1000,

@@ -18,9 +18,11 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_KAFKA_BROKERS, UserClient } from "../core/mod.ts";
-import { startMailFolderCatcher } from "./demo/mail_folder_catcher.ts";
+import { UserClient } from "../core/mod.ts";
+import { ensureLocalKafka, type LocalKafka } from "./local_kafka.ts";
 import { runToEnd, ServiceProcess } from "./service_process.ts";
+import { parseMessage, SmtpCatcher } from "./smtp_catcher.ts";
+import { waitFor } from "./wait.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const started = performance.now();
@@ -60,40 +62,15 @@ const PRICE_SCRIPT = "AAPL=190,205,210,195,178,185,203;MSFT=420,410,395,390,405,
 const env = Deno.env.toObject();
 const demoDir = env.DEMO_DIR ?? `${ROOT}.demo`;
 const mysqlUrl = env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306/tickerwatch_demo";
-const brokers = env.KAFKA_BROKERS ?? DEFAULT_KAFKA_BROKERS;
 const port = (fixed: string) => flags["ephemeral-ports"] ? "127.0.0.1:0" : fixed;
 const topics = Object.fromEntries(
   ["TOPIC_TO_ALERT_SYSTEM", "TOPIC_TO_NOTIFIER"].filter((k) => env[k]).map((k) => [k, env[k]!]),
 );
 
 const children: ServiceProcess[] = [];
-let startedKafka = false;
-let catcher: Awaited<ReturnType<typeof startMailFolderCatcher>> | undefined;
+let kafka: LocalKafka | undefined;
+let catcher: SmtpCatcher | undefined;
 let stopping = false;
-
-async function brokersAnswer(): Promise<boolean> {
-  const answers = await Promise.all(
-    brokers.split(",").map(async (hp) => {
-      const i = hp.lastIndexOf(":");
-      try {
-        (await Deno.connect({ hostname: hp.slice(0, i), port: Number(hp.slice(i + 1)) })).close();
-        return true;
-      } catch {
-        return false;
-      }
-    }),
-  );
-  return answers.every(Boolean);
-}
-
-async function cluster(command: string): Promise<void> {
-  const out = await new Deno.Command("bash", {
-    args: [`${ROOT}scripts/kafka_cluster.sh`, command],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (!out.success) throw new Error(`scripts/kafka_cluster.sh ${command} failed`);
-}
 
 async function shutdown(code: number): Promise<never> {
   if (stopping) Deno.exit(code);
@@ -101,9 +78,9 @@ async function shutdown(code: number): Promise<never> {
   say("stopping the services");
   await Promise.all(children.map((c) => c.stop("SIGTERM")));
   await catcher?.stop();
-  if (startedKafka) {
+  if (kafka?.started) {
     say("stopping the Kafka cluster the demo started");
-    await cluster("stop").catch((err) => console.error(err.message));
+    await kafka.stop().catch((err) => console.error(err.message));
   }
   Deno.exit(code);
 }
@@ -111,6 +88,7 @@ async function shutdown(code: number): Promise<never> {
 for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, () => shutdown(0));
 
 function service(name: string, extra: Record<string, string>): ServiceProcess {
+  const brokers = kafka!.brokers.join(",");
   const child = new ServiceProcess(name, {
     MYSQL_URL: mysqlUrl,
     KAFKA_BROKERS: brokers,
@@ -130,19 +108,21 @@ function service(name: string, extra: Record<string, string>): ServiceProcess {
 }
 
 try {
-  if (!(await brokersAnswer())) {
-    say("starting the local 3-broker Kafka cluster (first run fetches the jars with Maven)");
-    await cluster("start");
-    startedKafka = true;
-  } else say(`using the Kafka cluster at ${brokers}`);
+  kafka = await ensureLocalKafka({
+    say: (line) => say(`${line}; the first run fetches the jars with Maven`),
+    inherit: true,
+  });
+  const brokers = kafka.brokers.join(",");
+  if (!kafka.started) say(`using the Kafka cluster at ${brokers}`);
 
   const mailDir = `${demoDir}/mail-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   let firstMailAt: string | undefined;
-  catcher = await startMailFolderCatcher({
+  catcher = await SmtpCatcher.start({
     folder: mailDir,
     onMail: (m) => {
       firstMailAt ??= elapsed().trim();
-      say(`✉  ${m.to.join(", ")}: ${m.subject}  (${m.file.slice(m.file.lastIndexOf("/") + 1)})`);
+      const file = m.file?.slice(m.file.lastIndexOf("/") + 1);
+      say(`✉  ${m.to.join(", ")}: ${parseMessage(m.raw).subject}  (${file})`);
     },
   });
   say(`SMTP catcher on 127.0.0.1:${catcher.port}, saving mails under ${mailDir}`);
@@ -217,11 +197,13 @@ try {
 
   await allEvaluated.promise;
   // Give the notifier the time to mail this cycle's alerts.
-  const deadline = Date.now() + 30_000;
-  while (catcher.count() < alerts && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const mails = catcher.count();
+  const mailed = catcher;
+  await waitFor(() => mailed.messages.length >= alerts, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: `${alerts} mails`,
+  }).catch(() => {}); // the summary tells how many came
+  const mails = catcher.messages.length;
   console.log(
     `\nsummary: ${done} cycles, ${quotes} quotes, ${alerts} alerts, ${mails} emails` +
       (firstMailAt ? `, first mail after ${firstMailAt}` : "") + `; mails in ${mailDir}`,

@@ -6,39 +6,11 @@
  */
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
+import { ensureLocalKafka } from "./local_kafka.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLUSTER = `${ROOT}scripts/kafka_cluster.sh`;
-const BROKERS = (Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092")
-  .split(",");
 
-async function answers(hostPort: string): Promise<boolean> {
-  const [hostname, port] = [
-    hostPort.slice(0, hostPort.lastIndexOf(":")),
-    hostPort.slice(hostPort.lastIndexOf(":") + 1),
-  ];
-  try {
-    (await Deno.connect({ hostname, port: Number(port) })).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function cluster(command: string): Promise<void> {
-  const { code } = await new Deno.Command("bash", { args: [CLUSTER, command], cwd: ROOT }).spawn()
-    .status;
-  if (code !== 0) {
-    throw new Error(`scripts/kafka_cluster.sh ${command} failed with exit code ${code}`);
-  }
-}
-
-const running = (await Promise.all(BROKERS.map(answers))).every(Boolean);
-const startedKafka = !running && !Deno.env.get("KAFKA_BROKERS");
-if (startedKafka) {
-  console.error("run_tests: no Kafka broker answers; starting the local cluster");
-  await cluster("start");
-}
+const kafka = await ensureLocalKafka({ say: (line) => console.error(`run_tests: ${line}`) });
 let code = 1;
 try {
   const test = new Deno.Command(Deno.execPath(), {
@@ -62,9 +34,9 @@ try {
   // The plain closing line CI reads, alone on its line.
   if (summary) console.log(`\n${summary.passed} passed, ${summary.failed} failed`);
 } finally {
-  if (startedKafka) {
+  if (kafka.started) {
     console.error("run_tests: stopping the Kafka cluster this run started");
-    await cluster("stop").catch((err) => console.error(`run_tests: ${err.message}`));
+    await kafka.stop().catch((err) => console.error(`run_tests: ${err.message}`));
   }
 }
 Deno.exit(code);

@@ -4,8 +4,12 @@
  */
 import { fileURLToPath } from "node:url";
 
-/** Absolute path of an executable's entry point, e.g. `entry("command_server")`. */
+/**
+ * Absolute path of an executable's entry point, e.g. `entry("command_server")`; a name ending
+ * in `.ts` is a script's path already (e.g. a test's harness) and is returned as it is.
+ */
 export function entry(name: string): string {
+  if (name.endsWith(".ts")) return name;
   return fileURLToPath(new URL(`../executables/${name}.ts`, import.meta.url));
 }
 

@@ -1,23 +1,16 @@
 /**
- * Helpers of the Kafka tests: the local cluster (started through scripts/kafka_cluster.sh when
- * no broker answers), random topic and group names, polling with a deadline.
+ * Helpers of the Kafka tests: the cluster (scripts/local_kafka.ts starts the local one when no
+ * broker answers), a kafkajs client, random topic and group names, polling with a deadline.
  */
 import type { Admin, Kafka } from "kafkajs";
-import { waitFor as waitForBase } from "./helpers/wait.ts";
-import {
-  createKafkaClient,
-  createLogger,
-  DEFAULT_KAFKA_BROKERS,
-  type Logger,
-  silentLogger,
-} from "../core/mod.ts";
+import { waitFor as waitForBase, type WaitOptions } from "./helpers/wait.ts";
+import { createKafkaClient, createLogger, type Logger, silentLogger } from "../core/mod.ts";
+import { clusterScript, ensureLocalKafka, kafkaBrokers } from "../scripts/local_kafka.ts";
+
+export { clusterScript };
 
 /** The brokers the tests use: `KAFKA_BROKERS` or the local cluster's three. */
-export const KAFKA_BROKERS = (Deno.env.get("KAFKA_BROKERS") ?? DEFAULT_KAFKA_BROKERS)
-  .split(",").map((s) => s.trim()).filter((s) => s !== "");
-
-const ROOT = new URL("..", import.meta.url).pathname;
-const SCRIPT = `${ROOT}scripts/kafka_cluster.sh`;
+export const KAFKA_BROKERS: string[] = kafkaBrokers();
 
 /** Log of the tests (kafkajs's lines included): silent unless `TEST_LOG_LEVEL` is set. */
 const _level = Deno.env.get("TEST_LOG_LEVEL") as "debug" | "info" | "warn" | "error" | undefined;
@@ -41,62 +34,25 @@ export function randomName(prefix: string): string {
 /** {@linkcode waitForBase} with the Kafka tests' defaults: 30 s, polling every 250 ms. */
 export function waitFor<T>(
   cond: () => T | Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 250, what = "condition" } = {},
+  { timeoutMs = 30_000, intervalMs = 250, what = "condition" }: WaitOptions = {},
 ): Promise<NonNullable<T>> {
   return waitForBase(cond, { timeoutMs, intervalMs, what });
-}
-
-/** Runs scripts/kafka_cluster.sh with `args`; throws with its output when it fails. */
-export async function clusterScript(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("bash", {
-    args: [SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`kafka_cluster.sh ${args.join(" ")} failed:\n${text}`);
-  return text;
-}
-
-async function _answers(): Promise<boolean> {
-  const admin = createKafkaClient({
-    brokers: KAFKA_BROKERS,
-    clientId: "probe",
-    logger: testLogger,
-    logLevel: "error",
-    connectionTimeoutMs: 1000,
-    requestTimeoutMs: 3000,
-  }).admin({ retry: { retries: 1 } });
-  try {
-    await admin.connect();
-    const { brokers } = await admin.describeCluster();
-    return brokers.length >= 3;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
 }
 
 let _ensured: Promise<boolean> | undefined;
 
 /**
- * Makes sure a 3-broker cluster answers on {@linkcode KAFKA_BROKERS}; starts the local one
- * with scripts/kafka_cluster.sh when none does. Resolves to whether it started it (then the
- * cluster is stopped when the test process ends, unless `KAFKA_KEEP_CLUSTER=1`).
+ * Makes sure the cluster on {@linkcode KAFKA_BROKERS} runs; starts the local one when no broker
+ * answers. Resolves to whether it started it (then the cluster is stopped when the test process
+ * ends, unless `KAFKA_KEEP_CLUSTER=1`).
  */
 export function ensureKafkaCluster(): Promise<boolean> {
   _ensured ??= (async () => {
-    if (await _answers()) return false;
-    await clusterScript("start");
-    if (Deno.env.get("KAFKA_KEEP_CLUSTER") !== "1") {
-      globalThis.addEventListener("unload", () => {
-        new Deno.Command("bash", { args: [SCRIPT, "stop"], stdout: "null", stderr: "null" })
-          .outputSync();
-      });
+    const kafka = await ensureLocalKafka({ say: () => {} });
+    if (kafka.started && Deno.env.get("KAFKA_KEEP_CLUSTER") !== "1") {
+      globalThis.addEventListener("unload", () => kafka.stopSync());
     }
-    return true;
+    return kafka.started;
   })();
   return _ensured;
 }
@@ -120,10 +76,23 @@ export async function waitHealthy(admin: Admin, timeoutMs = 90_000): Promise<voi
   }, { timeoutMs, intervalMs: 500, what: "a healthy cluster (3 brokers, full ISRs)" });
 }
 
+/**
+ * Offsets `groupId` committed on `topic`, summed over its partitions: how many messages from
+ * the start the group has finished (0 when it committed none).
+ */
+export async function committedOffsets(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<number> {
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (t?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
 /** Deletes `topics`, ignoring errors (cleanup). */
 export async function deleteTopics(admin: Admin, topics: string[]): Promise<void> {
   await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => {});
 }
 
-/** Options for Deno.test of tests against real Kafka (kafkajs keeps sockets and timers). */
+/** Deno.test options for real Kafka: kafkajs leaves its own timers and sockets after disconnect(). */
 export const kafkaTestOptions = { sanitizeOps: false, sanitizeResources: false } as const;
