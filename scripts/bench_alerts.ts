@@ -103,20 +103,20 @@ export async function benchSize(n: number): Promise<EvalRow> {
     const times: number[] = [];
     const alerts: number[] = [];
     // Cycle 0 (all prices at 100, inside every band) is the warm-up; cycles 1..3 are measured.
-    await (await ev.evaluate("bench-0", cycleQuotes(0))).commit();
+    await (await ev.evaluate(cycleQuotes(0))).commit();
     for (let c = 1; c <= CYCLES; c++) {
       const quotes = cycleQuotes(c);
       const t0 = performance.now();
-      const evaluation = await ev.evaluate(`bench-${c}`, quotes);
+      const evaluation = await ev.evaluate(quotes);
       const t1 = performance.now();
       await evaluation.commit();
       times.push(performance.now() - t0);
       console.error(
         `  cycle ${c}: query ${(t1 - t0).toFixed(0)} ms, state update ${
           (performance.now() - t1).toFixed(0)
-        } ms, ${evaluation.alerts.length} alerts, ${evaluation.transitions} transitions`,
+        } ms, ${evaluation.crossings.length} alerts, ${evaluation.transitions} transitions`,
       );
-      alerts.push(evaluation.alerts.length);
+      alerts.push(evaluation.crossings.length);
       // The loop needs the quotes in the table; the set-based path reads them from the message.
       await conn.query("INSERT INTO quotes (ticker, price, at) VALUES ?", [
         quotes.map((q) => [q.ticker, q.price, q.at]),

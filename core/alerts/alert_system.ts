@@ -1,7 +1,8 @@
 import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RecordPublisher } from "../messages/record_publisher.ts";
-import type { PriceUpdate } from "../messages/messages.ts";
+import { type AlertMessage, MESSAGE_VERSION, type PriceUpdate } from "../messages/messages.ts";
+import { type Alert, alertOf } from "../domain/alert.ts";
 import type { ThresholdEvaluator } from "./threshold_evaluator.ts";
 
 /** What one update did. */
@@ -15,9 +16,10 @@ export interface UpdateReport {
 
 /**
  * Turns a cycle's quotes into alerts: evaluates every threshold of the cycle's tickers in one
- * set-based query, publishes one `to-notifier` message per fired threshold (key = e-mail) and
- * waits until Kafka acknowledged all of them, and only then stores the new threshold state.
- * The caller commits the input offset after this resolves.
+ * set-based query, gives each crossing its deterministic id ({@linkcode alertOf}), publishes one
+ * `to-notifier` message per crossing (key = e-mail), waits until Kafka acknowledged all of them,
+ * and only then stores the new threshold state. The caller commits the input offset after this
+ * resolves.
  */
 export class AlertSystem {
   readonly #evaluator: ThresholdEvaluator;
@@ -48,21 +50,44 @@ export class AlertSystem {
       price: q.price,
       at: new Date(q.at),
     }));
-    const evaluation = await this.#evaluator.evaluate(update.cycle_id, quotes);
+    const evaluation = await this.#evaluator.evaluate(quotes);
+    const messages = evaluation.crossings.map((c) => alertMessageOf(alertOf(update.cycle_id, c)));
     await Promise.all(
-      evaluation.alerts.map((alert) =>
-        this.#publisher.send(this.#topic, { key: alert.email, value: JSON.stringify(alert) })
+      messages.map((message) =>
+        this.#publisher.send(this.#topic, { key: message.email, value: JSON.stringify(message) })
       ),
     );
     await evaluation.commit();
     const report = {
       cycleId: update.cycle_id,
       quotes: quotes.length,
-      alerts: evaluation.alerts.length,
+      alerts: messages.length,
       transitions: evaluation.transitions,
       millis: Math.round(performance.now() - started),
     };
     this.#logger.info("update evaluated", { ...report });
     return report;
   }
+}
+
+/**
+ * The `to-notifier` message of `alert`, in the original's field names (the wire contract; the
+ * notifier reads it back with {@linkcode alertFromMessage}).
+ *
+ * @example
+ * ```ts
+ * alertMessageOf(alertOf(update.cycle_id, crossing)).threshold_type; // "HIGH" or "LOW"
+ * ```
+ */
+export function alertMessageOf(alert: Alert): AlertMessage {
+  return {
+    version: MESSAGE_VERSION,
+    alert_id: alert.alertId,
+    email: alert.email,
+    ticker: alert.ticker,
+    threshold_value: alert.thresholdValue,
+    threshold_type: alert.thresholdType,
+    value_ticker: alert.price,
+    timestamp: alert.at.toISOString(),
+  };
 }

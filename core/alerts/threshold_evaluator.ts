@@ -1,20 +1,27 @@
+import type { Crossing } from "../domain/crossing.ts";
 import type { Quote } from "../domain/quote.ts";
-import type { AlertMessage } from "../messages/messages.ts";
 
-/** The alerts of one cycle, and the state change that goes with them. */
+/** The crossings of one cycle, and the state change that goes with them. */
 export interface Evaluation {
-  /** One message per threshold that fires this cycle. */
-  readonly alerts: readonly AlertMessage[];
+  /** One crossing per threshold that fires this cycle, with its quote's price and time. */
+  readonly crossings: readonly Crossing[];
   /** Thresholds that fire or re-arm (0 when nothing changes). */
   readonly transitions: number;
   /**
    * Stores the new armed/fired state. Call it only after every alert was published: a crash
-   * before it means the cycle is evaluated again, with the same alert ids.
+   * before it means the cycle is evaluated again, with the same crossings.
    */
   commit(): Promise<void>;
 }
 
-/** Finds every threshold that a cycle's quotes cross (the port; MySQL implements it). */
+/**
+ * Finds every threshold that a cycle's quotes cross, by the rule of
+ * {@linkcode applyThresholdRule} (the port; MySQL implements it).
+ */
 export interface ThresholdEvaluator {
-  evaluate(cycleId: string, quotes: readonly Quote[]): Promise<Evaluation>;
+  /**
+   * Evaluates the thresholds of the quotes' tickers; when a ticker is quoted twice, the last
+   * quote counts. Nothing is stored until {@linkcode Evaluation.commit}.
+   */
+  evaluate(quotes: readonly Quote[]): Promise<Evaluation>;
 }

@@ -9,8 +9,10 @@ export type AlertMode = "edge" | "level";
 export interface AlertRules {
   readonly mode: AlertMode;
   /**
-   * Re-arm margin as a fraction of the threshold (0.005 = 0.5 %): a fired HIGH re-arms when the
-   * price is ≤ high·(1 − h), a fired LOW when it is ≥ low·(1 + h). 0 means plain crossing.
+   * Re-arm margin, a fraction in [0, 1) (0.005 = 0.5 %): a fired HIGH re-arms when
+   * high ≥ price / (1 − h), a fired LOW when low ≤ price / (1 + h), i.e. roughly when the price is
+   * back to high·(1 − h) or low·(1 + h). 0 means plain crossing. The exact rule, boundaries
+   * included, is {@linkcode applyThresholdRule}.
    */
   readonly hysteresis: number;
 }

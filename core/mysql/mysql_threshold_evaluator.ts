@@ -1,18 +1,18 @@
-import type { RowDataPacket } from "mysql2/promise";
-import { alertIdOf } from "../domain/alert_id.ts";
+import type { RowDataPacket, TypeCast } from "mysql2/promise";
 import type { AlertRules } from "../domain/alert_mode.ts";
-import { type AlertMessage, MESSAGE_VERSION } from "../messages/messages.ts";
-import type { Evaluation, ThresholdEvaluator } from "../alerts/threshold_evaluator.ts";
+import type { Crossing } from "../domain/crossing.ts";
 import type { Quote } from "../domain/quote.ts";
+import type { ThresholdType } from "../domain/threshold_type.ts";
+import type { Evaluation, ThresholdEvaluator } from "../alerts/threshold_evaluator.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 
+/** One threshold that fires (`fire` = 1) or, in edge mode, re-arms (`fire` = 0). */
 interface _Row extends RowDataPacket {
   id: number;
   email: string;
   ticker: string;
-  kind: "HIGH" | "LOW";
+  kind: ThresholdType;
   threshold: number;
-  price: number;
   fire: number;
 }
 
@@ -32,7 +32,7 @@ function _branch(
   const side = kind.toLowerCase();
   const index = `idx_users_${side}`;
   return `SELECT u.id, u.email, u.ticker, '${kind}' AS kind, u.${side}_value AS threshold,
-            q.price, ${fire ? 1 : 0} AS fire
+            ${fire ? 1 : 0} AS fire
        FROM ${_QUOTES} AS q
        STRAIGHT_JOIN users u FORCE INDEX (${index})
          ON u.ticker = q.ticker AND u.${side}_fired = ${fired ? "TRUE" : "FALSE"} AND ${cond}`;
@@ -68,19 +68,45 @@ const _COMMIT = `UPDATE users u JOIN JSON_TABLE(?, '$[*]' COLUMNS (
 
 const _COMMIT_CHUNK = 10_000;
 
-interface _Flip {
-  i: number;
-  t: string;
-  h: number | null;
-  hv: number | null;
-  l: number | null;
-  lv: number | null;
+/**
+ * mysql2's text protocol parses a DOUBLE of up to 17 characters digit by digit, which misses the
+ * last bit of some 16-digit values (98857.01938228087 comes back as 98857.01938228088); the
+ * server's text is exact, so DOUBLEs are read from it. The commit's `<=>` on the threshold needs
+ * the exact value.
+ */
+const _EXACT_DOUBLES: TypeCast = (field, next) => {
+  if (field.type !== "DOUBLE") return next();
+  const text = field.string();
+  return text === null ? null : Number(text);
+};
+
+/** The flags one user's thresholds get on commit, each with the value it was evaluated at. */
+interface _FlagChange {
+  userId: number;
+  ticker: string;
+  highFired: boolean | null;
+  highValue: number | null;
+  lowFired: boolean | null;
+  lowValue: number | null;
+}
+
+/** A change as the commit's JSON_TABLE reads it (short keys keep the parameter small). */
+function _wire(change: _FlagChange) {
+  const bit = (fired: boolean | null) => fired === null ? null : fired ? 1 : 0;
+  return {
+    i: change.userId,
+    t: change.ticker,
+    h: bit(change.highFired),
+    hv: change.highValue,
+    l: bit(change.lowFired),
+    lv: change.lowValue,
+  };
 }
 
 /**
  * {@linkcode ThresholdEvaluator} on the `users` table: one set-based query per cycle finds every
- * threshold that fires (and, in edge mode, every fired one that re-arms); `commit` stores the new
- * state in one UPDATE.
+ * threshold that fires (and, in edge mode, every fired one that re-arms), as
+ * {@linkcode applyThresholdRule} decides; `commit` stores the new state in one UPDATE.
  */
 export class MysqlThresholdEvaluator implements ThresholdEvaluator {
   readonly #db: MysqlDatabase;
@@ -93,57 +119,73 @@ export class MysqlThresholdEvaluator implements ThresholdEvaluator {
     this.#rules = rules;
   }
 
-  async evaluate(cycleId: string, quotes: readonly Quote[]): Promise<Evaluation> {
-    if (quotes.length === 0) return { alerts: [], transitions: 0, commit: () => Promise.resolve() };
-    const byTicker = new Map(quotes.map((q) => [q.ticker, q]));
-    const json = JSON.stringify([...byTicker.values()].map((q) => ({ t: q.ticker, p: q.price })));
+  async evaluate(quotes: readonly Quote[]): Promise<Evaluation> {
+    const latest = new Map(quotes.map((q) => [q.ticker, q]));
+    if (latest.size === 0) {
+      return { crossings: [], transitions: 0, commit: () => Promise.resolve() };
+    }
     const edge = this.#rules.mode === "edge";
-    const h = this.#rules.hysteresis;
-    const rows = await this.#db.withConnection(async (sql) => {
-      const [rows] = edge
-        ? await sql.query<_Row[]>(_edgeQuery(), [json, json, json, h, json, h])
-        : await sql.query<_Row[]>(_levelQuery(), [json, json, json, json]);
-      return rows;
-    });
-    const alerts: AlertMessage[] = [];
-    const flips = new Map<number, _Flip>();
-    for (const r of rows) {
-      const threshold = Number(r.threshold);
-      if (r.fire) {
-        const at = byTicker.get(r.ticker)?.at ?? new Date();
-        alerts.push({
-          version: MESSAGE_VERSION,
-          alert_id: alertIdOf({
-            cycleId,
+    const rows = await this.#select([...latest.values()], edge);
+    const rowsOf = Map.groupBy(rows, (r) => r.ticker);
+    const crossings: Crossing[] = [];
+    const changes = new Map<number, _FlagChange>();
+    // Per quote, so each crossing takes the price and time of the quote that caused it.
+    for (const quote of latest.values()) {
+      for (const r of rowsOf.get(quote.ticker) ?? []) {
+        if (r.fire) {
+          crossings.push({
             email: r.email,
             ticker: r.ticker,
             thresholdType: r.kind,
-            thresholdValue: threshold,
-          }),
-          email: r.email,
-          ticker: r.ticker,
-          threshold_value: threshold,
-          threshold_type: r.kind,
-          value_ticker: Number(r.price),
-          timestamp: at.toISOString(),
-        });
+            thresholdValue: r.threshold,
+            price: quote.price,
+            at: quote.at,
+          });
+        }
+        if (edge) _noteChange(changes, r);
       }
-      if (!edge) continue;
-      const flip = flips.get(r.id) ??
-        { i: r.id, t: r.ticker, h: null, hv: null, l: null, lv: null };
-      if (r.kind === "HIGH") [flip.h, flip.hv] = [r.fire ? 1 : 0, threshold];
-      else [flip.l, flip.lv] = [r.fire ? 1 : 0, threshold];
-      flips.set(r.id, flip);
     }
     const commit = async () => {
       // In chunks, to stay far below max_allowed_packet; each chunk is one set-based UPDATE and
       // safe to repeat, so a crash between chunks only means the cycle is evaluated again.
-      const all = [...flips.values()];
+      const all = [...changes.values()].map(_wire);
       for (let i = 0; i < all.length; i += _COMMIT_CHUNK) {
         const chunk = JSON.stringify(all.slice(i, i + _COMMIT_CHUNK));
         await this.#db.withConnection((sql) => sql.query(_COMMIT, [chunk]));
       }
     };
-    return { alerts, transitions: edge ? rows.length : alerts.length, commit };
+    return { crossings, transitions: edge ? rows.length : crossings.length, commit };
   }
+
+  #select(quotes: readonly Quote[], edge: boolean): Promise<_Row[]> {
+    const json = JSON.stringify(quotes.map((q) => ({ t: q.ticker, p: q.price })));
+    const h = this.#rules.hysteresis;
+    return this.#db.withConnection(async (sql) => {
+      const [rows] = edge
+        ? await sql.query<_Row[]>(
+          { sql: _edgeQuery(), typeCast: _EXACT_DOUBLES },
+          [json, json, json, h, json, h],
+        )
+        : await sql.query<_Row[]>(
+          { sql: _levelQuery(), typeCast: _EXACT_DOUBLES },
+          [json, json, json, json],
+        );
+      return rows;
+    });
+  }
+}
+
+/** Records that `r`'s threshold fires (flag set) or re-arms (flag cleared) on commit. */
+function _noteChange(changes: Map<number, _FlagChange>, r: _Row): void {
+  const change = changes.get(r.id) ?? {
+    userId: r.id,
+    ticker: r.ticker,
+    highFired: null,
+    highValue: null,
+    lowFired: null,
+    lowValue: null,
+  };
+  if (r.kind === "HIGH") [change.highFired, change.highValue] = [r.fire === 1, r.threshold];
+  else [change.lowFired, change.lowValue] = [r.fire === 1, r.threshold];
+  changes.set(r.id, change);
 }

@@ -28,10 +28,10 @@ async function setup(url: string) {
   return db;
 }
 
-/** Runs one cycle and returns "email:TYPE" of each alert, sorted. */
+/** Runs one cycle and returns "email:TYPE" of each crossing, sorted; `_id` names the step. */
 async function cycle(
   ev: MysqlThresholdEvaluator,
-  id: string,
+  _id: string,
   prices: Record<string, number>,
 ): Promise<string[]> {
   const quotes: Quote[] = Object.entries(prices).map(([ticker, price]) => ({
@@ -39,9 +39,9 @@ async function cycle(
     price,
     at: new Date(),
   }));
-  const evaluation = await ev.evaluate(id, quotes);
+  const evaluation = await ev.evaluate(quotes);
   await evaluation.commit();
-  return evaluation.alerts.map((a) => `${a.email}:${a.threshold_type}`).sort();
+  return evaluation.crossings.map((c) => `${c.email}:${c.thresholdType}`).sort();
 }
 
 Deno.test(
@@ -85,7 +85,7 @@ Deno.test(
 );
 
 Deno.test(
-  "MysqlThresholdEvaluator alert ids are deterministic per cycle; state is kept only on commit",
+  "MysqlThresholdEvaluator.evaluate() gives the same crossings until commit() stores the state",
   opts,
   async () => {
     await using tmp = freshDatabase();
@@ -93,24 +93,97 @@ Deno.test(
     try {
       const ev = new MysqlThresholdEvaluator(db, { mode: "edge", hysteresis: 0 });
       const quotes = [{ ticker: "AAPL", price: 250, at: new Date("2024-12-20T15:00:00Z") }];
-      const first = await ev.evaluate("cycle-A", quotes);
-      // No commit (a crash before the alerts were acknowledged): the same cycle gives the same alerts.
-      const again = await ev.evaluate("cycle-A", quotes);
-      assert.deepEqual(again.alerts, first.alerts);
-      assert.equal(first.alerts.length, 2);
-      assert.deepEqual(first.alerts.find((a) => a.email === "hi@example.com"), {
-        version: 1,
-        alert_id: first.alerts.find((a) => a.email === "hi@example.com")!.alert_id,
+      const first = await ev.evaluate(quotes);
+      // No commit (a crash before the alerts were acknowledged): the same cycle, the same crossings.
+      const again = await ev.evaluate(quotes);
+      assert.deepEqual(again.crossings, first.crossings);
+      assert.equal(first.crossings.length, 2);
+      assert.equal(first.transitions, 2);
+      assert.deepEqual(first.crossings.find((c) => c.email === "hi@example.com"), {
         email: "hi@example.com",
         ticker: "AAPL",
-        threshold_value: 200,
-        threshold_type: "HIGH",
-        value_ticker: 250,
-        timestamp: "2024-12-20T15:00:00.000Z",
+        thresholdType: "HIGH",
+        thresholdValue: 200,
+        price: 250,
+        at: new Date("2024-12-20T15:00:00Z"),
       });
-      assert.match(first.alerts[0]!.alert_id, /^[0-9a-f]{32}$/);
       await again.commit();
-      assert.equal((await ev.evaluate("cycle-B", quotes)).alerts.length, 0);
+      assert.equal((await ev.evaluate(quotes)).crossings.length, 0);
+    } finally {
+      await db.close();
+    }
+  },
+);
+
+Deno.test(
+  "MysqlThresholdEvaluator.evaluate() takes price and time from the last quote of a ticker",
+  opts,
+  async () => {
+    await using tmp = freshDatabase();
+    const db = await setup(tmp.url);
+    try {
+      const ev = new MysqlThresholdEvaluator(db, { mode: "level", hysteresis: 0 });
+      const evaluation = await ev.evaluate([
+        { ticker: "AAPL", price: 300, at: new Date("2024-12-20T15:00:00Z") },
+        { ticker: "MSFT", price: 12.5, at: new Date("2024-12-20T15:00:01Z") },
+        { ticker: "AAPL", price: 205.25, at: new Date("2024-12-20T15:00:02Z") },
+      ]);
+      const seen = evaluation.crossings.map((c) => [c.email, c.price, c.at.toISOString()]).sort();
+      assert.deepEqual(seen, [
+        ["hi@example.com", 205.25, "2024-12-20T15:00:02.000Z"],
+        ["msft@example.com", 12.5, "2024-12-20T15:00:01.000Z"],
+      ]);
+    } finally {
+      await db.close();
+    }
+  },
+);
+
+Deno.test(
+  "MysqlThresholdEvaluator reads a 16-digit threshold exactly, so commit() marks it fired",
+  opts,
+  async () => {
+    await using tmp = freshDatabase();
+    const db = await setup(tmp.url);
+    try {
+      // mysql2's own text parsing would read 98857.01938228088 and the commit's `<=>` would miss.
+      const value = 98857.01938228087;
+      await queryRows(tmp.url, "UPDATE users SET high_value = ? WHERE email = 'msft@example.com'", [
+        value,
+      ]);
+      const ev = new MysqlThresholdEvaluator(db, { mode: "edge", hysteresis: 0 });
+      const quotes = [{ ticker: "MSFT", price: 98858, at: new Date() }];
+      const first = await ev.evaluate(quotes);
+      assert.deepEqual(first.crossings.map((c) => c.thresholdValue), [value]);
+      await first.commit();
+      assert.deepEqual((await ev.evaluate(quotes)).crossings, [], "fired once, not every cycle");
+    } finally {
+      await db.close();
+    }
+  },
+);
+
+Deno.test(
+  "MysqlThresholdEvaluator re-arms at the boundary where SQL takes 1 − 0.07 as the decimal 0.93",
+  opts,
+  async () => {
+    await using tmp = freshDatabase();
+    const db = await setup(tmp.url);
+    try {
+      await queryRows(
+        tmp.url,
+        "UPDATE users SET high_value = ?, high_fired = TRUE WHERE email = 'msft@example.com'",
+        [100 / 0.93],
+      );
+      const ev = new MysqlThresholdEvaluator(db, { mode: "edge", hysteresis: 0.07 });
+      const evaluation = await ev.evaluate([{ ticker: "MSFT", price: 100, at: new Date() }]);
+      assert.equal(evaluation.transitions, 1);
+      await evaluation.commit();
+      const [row] = await queryRows(
+        tmp.url,
+        "SELECT high_fired FROM users WHERE email = 'msft@example.com'",
+      );
+      assert.equal(row?.high_fired, 0);
     } finally {
       await db.close();
     }
@@ -125,8 +198,8 @@ Deno.test(
     const db = await setup(tmp.url);
     try {
       const ev = new MysqlThresholdEvaluator(db, { mode: "edge", hysteresis: 0 });
-      const evaluation = await ev.evaluate("c1", [{ ticker: "AAPL", price: 205, at: new Date() }]);
-      assert.equal(evaluation.alerts.length, 1);
+      const evaluation = await ev.evaluate([{ ticker: "AAPL", price: 205, at: new Date() }]);
+      assert.equal(evaluation.crossings.length, 1);
       await queryRows(
         tmp.url,
         "UPDATE users SET high_value = 300, high_fired = FALSE WHERE email = 'hi@example.com'",
