@@ -1,24 +1,10 @@
 /** Renders a threshold alert as an email. */
 
+import type { Alert } from "../domain/alert.ts";
 import type { Mail } from "./mailer.ts";
 
-/** The alert fields an email shows. */
-export interface AlertEmailInput {
-  /** Identifies the alert (for idempotency; shown in the footer). */
-  alertId: string;
-  /** Recipient. */
-  email: string;
-  /** Upper-case ticker. */
-  ticker: string;
-  /** HIGH: the price rose above the threshold; LOW: it fell below. */
-  thresholdType: "HIGH" | "LOW";
-  /** The user's threshold. */
-  thresholdValue: number;
-  /** The price that breached it. */
-  price: number;
-  /** When the price was observed. */
-  at: Date;
-}
+/** What an email shows: the whole {@linkcode Alert} (its id goes in the footer). */
+export type AlertEmailInput = Alert;
 
 /**
  * Formats a price without grouping, with 2 to 6 decimals: 151.2 → "151.20",
@@ -57,7 +43,7 @@ const _ENTITIES: Record<string, string> = {
  * // "AAPL rose above 150.00: now 151.20"
  * ```
  */
-export function renderAlertEmail(alert: AlertEmailInput): Mail {
+export function renderAlertEmail(alert: Alert): Mail {
   const direction = alert.thresholdType === "HIGH" ? "rose above" : "fell below";
   const price = formatPrice(alert.price);
   const threshold = formatPrice(alert.thresholdValue);

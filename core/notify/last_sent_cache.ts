@@ -1,11 +1,11 @@
 /** The original's anti-spam cache: do not mail the same price twice for the same condition. */
 
 import { LRUCache } from "lru-cache";
-import type { AlertEmailInput } from "./alert_email.ts";
+import type { Alert } from "../domain/alert.ts";
 
-/** The alert fields the cache compares. */
+/** The alert fields the cache compares (an {@linkcode Alert} has them all). */
 export type LastSentKey = Pick<
-  AlertEmailInput,
+  Alert,
   "email" | "ticker" | "thresholdType" | "thresholdValue" | "price"
 >;
 

@@ -1,9 +1,10 @@
 /** Turns one alert message into at most one email: idempotent per alert id, no repeated prices. */
+import type { Alert } from "../domain/alert.ts";
 import type { AlertMessage } from "../messages/messages.ts";
 import { MessageHandlingError } from "../messages/message_handling_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { renderAlertEmail } from "./alert_email.ts";
-import type { LastSentCache, LastSentKey } from "./last_sent_cache.ts";
+import type { LastSentCache } from "./last_sent_cache.ts";
 import { type Mail, type Mailer, MailSendError } from "./mailer.ts";
 import type { SentAlertLog } from "./sent_alert_log.ts";
 
@@ -76,27 +77,20 @@ export class Notifier {
    * @throws {MessageHandlingError} not retriable: the server rejected the mail for good
    * @throws {DatabaseUnavailableError} the idempotency record could not be read or written
    */
-  async handle(alert: AlertMessage): Promise<NotifyOutcome> {
-    const fields = { alertId: alert.alert_id, to: alert.email, ticker: alert.ticker };
-    if (await this.#sentLog.wasSent(alert.alert_id)) {
+  async handle(message: AlertMessage): Promise<NotifyOutcome> {
+    const alert = alertFromMessage(message);
+    const fields = { alertId: alert.alertId, to: alert.email, ticker: alert.ticker };
+    if (await this.#sentLog.wasSent(alert.alertId)) {
       this.#log.info("alert already sent, skipped", fields);
       return "already-sent";
     }
-    const key: LastSentKey = {
-      email: alert.email,
-      ticker: alert.ticker,
-      thresholdType: alert.threshold_type,
-      thresholdValue: alert.threshold_value,
-      price: alert.value_ticker,
-    };
-    if (!this.#lastSent.shouldSend(key)) {
-      await this.#record(alert);
+    if (!this.#lastSent.shouldSend(alert)) {
+      await this.#sentLog.record({ ...alert, sentAt: this.#now() });
       this.#log.info("same price as the last mail for this condition, skipped", fields);
       return "repeat";
     }
-    const mail = alertMail(alert);
     try {
-      await this.#mailer.send(mail);
+      await this.#mailer.send(alertMail(alert));
     } catch (err) {
       if (err instanceof MailSendError && !err.retriable) {
         this.#log.error("mail rejected for good, alert parked", { ...fields, error: err });
@@ -107,39 +101,42 @@ export class Notifier {
       }
       throw err;
     }
-    await this.#record(alert);
-    this.#lastSent.remember(key);
+    await this.#sentLog.record({ ...alert, sentAt: this.#now() });
+    this.#lastSent.remember(alert);
     this.#log.info("alert mailed", fields);
     return "sent";
-  }
-
-  #record(alert: AlertMessage): Promise<void> {
-    return this.#sentLog.record({
-      alertId: alert.alert_id,
-      email: alert.email,
-      ticker: alert.ticker,
-      thresholdType: alert.threshold_type,
-      sentAt: this.#now(),
-    });
   }
 }
 
 /**
- * The email of `alert`: {@linkcode renderAlertEmail} plus the Message-ID `<alert_id@tickerwatch>`
+ * The {@linkcode Alert} a `to-notifier` message carries: the one value the notifier's dedup
+ * checks, sent-alert record and email all read.
+ *
+ * @example
+ * ```ts
+ * alertFromMessage(message).at; // the Date of message.timestamp
+ * ```
+ */
+export function alertFromMessage(message: AlertMessage): Alert {
+  return {
+    alertId: message.alert_id,
+    email: message.email,
+    ticker: message.ticker,
+    thresholdType: message.threshold_type,
+    thresholdValue: message.threshold_value,
+    price: message.value_ticker,
+    at: new Date(message.timestamp),
+  };
+}
+
+/**
+ * The email of `alert`: {@linkcode renderAlertEmail} plus the Message-ID `<alertId@tickerwatch>`
  * when the id is a valid Message-ID local part (letters, digits, `.`, `_`, `-`).
  */
-export function alertMail(alert: AlertMessage): Mail {
-  const mail = renderAlertEmail({
-    alertId: alert.alert_id,
-    email: alert.email,
-    ticker: alert.ticker,
-    thresholdType: alert.threshold_type,
-    thresholdValue: alert.threshold_value,
-    price: alert.value_ticker,
-    at: new Date(alert.timestamp),
-  });
-  return _SAFE_ID.test(alert.alert_id)
-    ? { ...mail, messageId: `<${alert.alert_id}@tickerwatch>` }
+export function alertMail(alert: Alert): Mail {
+  const mail = renderAlertEmail(alert);
+  return _SAFE_ID.test(alert.alertId)
+    ? { ...mail, messageId: `<${alert.alertId}@tickerwatch>` }
     : mail;
 }
 

@@ -1,17 +1,14 @@
 /** The notifier's idempotency record: which alert ids were already mailed (the port). */
 
-/** One mailed alert, as the log stores it. */
-export interface SentAlert {
-  /** The alert's id (the idempotency key, at most 64 characters). */
-  alertId: string;
-  /** Recipient. */
-  email: string;
-  /** Ticker of the alert. */
-  ticker: string;
-  /** Which threshold fired. */
-  thresholdType: "HIGH" | "LOW";
+import type { Alert } from "../domain/alert.ts";
+
+/**
+ * One mailed alert, as the log stores it: the {@linkcode Alert}'s id, recipient, ticker and
+ * threshold type (a whole `Alert` fits), and when it was handled.
+ */
+export interface SentAlert extends Pick<Alert, "alertId" | "email" | "ticker" | "thresholdType"> {
   /** When the mail was accepted (or the alert was skipped as a repeat). */
-  sentAt: Date;
+  readonly sentAt: Date;
 }
 
 /**
@@ -20,9 +17,9 @@ export interface SentAlert {
  *
  * @example
  * ```ts
- * if (!(await log.wasSent(alert.alert_id))) {
+ * if (!(await log.wasSent(alert.alertId))) {
  *   await mailer.send(mail);
- *   await log.record({ alertId: alert.alert_id, email, ticker, thresholdType, sentAt: new Date() });
+ *   await log.record({ ...alert, sentAt: new Date() });
  * }
  * ```
  */

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  type AlertEmailInput,
-  escapeHtml,
-  formatPrice,
-  renderAlertEmail,
-} from "../../core/notify/alert_email.ts";
+import type { Alert } from "../../core/domain/alert.ts";
+import { escapeHtml, formatPrice, renderAlertEmail } from "../../core/notify/alert_email.ts";
 
-const HIGH: AlertEmailInput = {
+const HIGH: Alert = {
   alertId: "7f3c2a10-0000-4000-8000-000000000001",
   email: "ann@example.com",
   ticker: "AAPL",

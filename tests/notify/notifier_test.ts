@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+  alertFromMessage,
+  alertMail,
   createLogger,
   LastSentCache,
   type Mail,
@@ -168,3 +170,31 @@ Deno.test(
     assert.ok(t.lines.some((l) => /"mail rejected for good, alert parked"/.test(l)));
   },
 );
+
+Deno.test("alertFromMessage() turns every field of the message into one Alert", () => {
+  const message = alert({
+    alert_id: "0123abcd",
+    ticker: "EURUSD=X",
+    threshold_type: "LOW",
+    threshold_value: 1.175,
+    value_ticker: 1.1712,
+    timestamp: "2026-01-05T15:31:02.000Z",
+  });
+  assert.deepEqual(alertFromMessage(message), {
+    alertId: "0123abcd",
+    email: "ann@example.com",
+    ticker: "EURUSD=X",
+    thresholdType: "LOW",
+    thresholdValue: 1.175,
+    price: 1.1712,
+    at: new Date("2026-01-05T15:31:02.000Z"),
+  });
+});
+
+Deno.test("alertMail() sets the Message-ID only when the alert id is a valid local part", () => {
+  const ok = alertFromMessage(alert({ alert_id: "a1.b_2-c" }));
+  assert.equal(alertMail(ok).messageId, "<a1.b_2-c@tickerwatch>");
+  assert.equal(alertMail(ok).subject, "AAPL rose above 150.00: now 151.20");
+  const odd = alertFromMessage(alert({ alert_id: "a b@c" }));
+  assert.equal(alertMail(odd).messageId, undefined);
+});
