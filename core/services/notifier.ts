@@ -11,7 +11,6 @@ import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlSentAlertLog } from "../mysql/mysql_sent_alert_log.ts";
 import { openDatabase } from "../mysql/open_database.ts";
-import { delay } from "../runtime/shutdown.ts";
 import { Notifier } from "../notify/notifier.ts";
 import type { NotifierConfig } from "./notifier_config.ts";
 import { NotifierMetrics } from "../notify/notifier_metrics.ts";
@@ -37,6 +36,9 @@ const _MAX_PURGE_INTERVAL_MS = 3_600_000;
  * purged at start and periodically. Serves `/metrics` (emails sent, skipped, failures,
  * consumer lag) and `/healthz` (the consumer runs) on `config.metricsAddr`.
  *
+ * `beforeCommit` (for fault-injection tests) runs after an alert was handled (mailed and
+ * recorded, or skipped) and before its offset is committed; the commit waits for it.
+ *
  * @throws when Kafka cannot be joined or the database refuses for a reason other than being down
  * @example
  * ```ts
@@ -46,7 +48,11 @@ const _MAX_PURGE_INTERVAL_MS = 3_600_000;
  */
 export async function startNotifier(
   config: NotifierConfig,
-  { logger, signal }: { logger: Logger; signal?: AbortSignal },
+  { logger, signal, beforeCommit }: {
+    logger: Logger;
+    signal?: AbortSignal;
+    beforeCommit?: (alert: AlertMessage) => Promise<void>;
+  },
 ): Promise<RunningNotifier> {
   const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
   const sentLog = new MysqlSentAlertLog(db);
@@ -92,7 +98,7 @@ export async function startNotifier(
           metrics.recordFailure(err);
           throw err;
         }
-        if (config.commitDelayMs > 0) await delay(config.commitDelayMs);
+        await beforeCommit?.(value);
       },
     }) as ConsumerRunner<AlertMessage>;
   } catch (err) {
@@ -121,7 +127,6 @@ export async function startNotifier(
     groupId: config.groupId,
     smtpPoolSize: config.smtpPoolSize,
     concurrency: config.concurrency,
-    ...(config.commitDelayMs > 0 ? { commitDelayMs: config.commitDelayMs } : {}),
   });
   return {
     runner,

@@ -56,12 +56,6 @@ export interface NotifierConfig {
   retryMaxMs: number;
   /** `SENT_ALERT_RETENTION_S` in ms: how long alert ids are remembered; default 7 days. */
   sentAlertRetentionMs: number;
-  /**
-   * `NOTIFIER_COMMIT_DELAY_MS`: fault injection for tests only, default 0 (off). Holds each
-   * alert's offset commit back this long after its mail was sent and recorded, so a test can
-   * kill the process inside that window.
-   */
-  commitDelayMs: number;
   /** `LOG_LEVEL`: default "info". */
   logLevel: LogLevel;
   /** `METRICS_ADDR`: `/metrics` and `/healthz` address, null when `off`; default 0.0.0.0:9105. */
@@ -84,7 +78,6 @@ export const NOTIFIER_ENV = [
   "NOTIFIER_RETRY_INITIAL_MS",
   "NOTIFIER_RETRY_MAX_MS",
   "SENT_ALERT_RETENTION_S",
-  "NOTIFIER_COMMIT_DELAY_MS",
   "LOG_LEVEL",
   "METRICS_ADDR",
 ] as const;
@@ -117,7 +110,6 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     retryInitialMs,
     retryMaxMs: r.int("NOTIFIER_RETRY_MAX_MS", 30_000, { min: retryInitialMs, max: 3_600_000 }),
     sentAlertRetentionMs: r.int("SENT_ALERT_RETENTION_S", 7 * 86_400, { min: 60 }) * 1000,
-    commitDelayMs: r.int("NOTIFIER_COMMIT_DELAY_MS", 0, { min: 0, max: 600_000 }),
     logLevel: readLogLevel(r),
     metricsAddr: readMetricsAddr(r, "0.0.0.0:9105"),
   };

@@ -10,11 +10,8 @@ import {
 } from "../../core/mod.ts";
 import { freshDatabase, queryNumber, queryRows } from "../helpers/mysql.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "Collector keeps an unpublished cycle in its outbox and publishes it first next time",
-  opts,
   async () => {
     await using tmp = freshDatabase();
     const db = await MysqlDatabase.connect({ url: tmp.url });

@@ -9,8 +9,6 @@ import {
   Collector,
   createKafkaClient,
   createLogger,
-  dlqTopicOf,
-  ensureTopics,
   GuardedPriceSource,
   loadAlertSystemConfig,
   loadNotifierConfig,
@@ -18,22 +16,16 @@ import {
   MysqlQuoteStore,
   openDatabase,
   type PriceSource,
-  type RunningServer,
   startAlertSystem,
   startNotifier,
-  type Stoppable,
   SyntheticPriceSource,
 } from "../../core/mod.ts";
-import {
-  connectAdmin,
-  deleteTopics,
-  ensureKafkaCluster,
-  KAFKA_BROKERS,
-  randomName,
-} from "../_kafka.ts";
+import { committedOffsets, KAFKA_BROKERS, randomName } from "../_kafka.ts";
+import { kafkaTopics } from "../helpers/kafka_topics.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
+import { ServiceStack } from "../helpers/services.ts";
 import { SmtpCatcher } from "../helpers/smtp_catcher.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -68,6 +60,11 @@ export interface Pipeline extends AsyncDisposable {
    * returns its alert count.
    */
   cycle(timeoutMs?: number): Promise<number>;
+  /**
+   * Waits (default 30 s) until the notifier committed every alert on its topic: no mail can
+   * come after that for what the cycles so far produced.
+   */
+  settled(timeoutMs?: number): Promise<void>;
 }
 
 /** Starts everything; `scripts` fixes each ticker's price per cycle. */
@@ -80,28 +77,42 @@ export async function startPipeline(
     clock?: () => number;
   } = {},
 ): Promise<Pipeline> {
-  await ensureKafkaCluster();
+  const services = new ServiceStack();
+  try {
+    return await _start(services, { scripts, alertEnv, source, clock });
+  } catch (err) {
+    await services[Symbol.asyncDispose]();
+    throw err;
+  }
+}
+
+async function _start(
+  services: ServiceStack,
+  { scripts, alertEnv, source, clock }: {
+    scripts: Record<string, number[]>;
+    alertEnv: Record<string, string>;
+    source: PriceSource | undefined;
+    clock: () => number;
+  },
+): Promise<Pipeline> {
   const tmp = freshDatabase();
-  const smtp = await SmtpCatcher.start();
-  const admin = await connectAdmin();
-  const prefix = randomName("e2e");
-  const toAlert = `${prefix}.to-alert-system`;
-  const toNotifier = `${prefix}.to-notifier`;
-  const topics = [toAlert, dlqTopicOf(toAlert), toNotifier, dlqTopicOf(toNotifier)];
-  await ensureTopics(admin, [
-    { topic: toAlert, partitions: 1 },
-    { topic: dlqTopicOf(toAlert), partitions: 1 },
-    { topic: toNotifier, partitions: 3 },
-    { topic: dlqTopicOf(toNotifier), partitions: 3 },
-  ]);
-  const stops: (() => Promise<void>)[] = [];
-  const cmd: RunningServer = await commandServer(tmp.url);
-  const qry: RunningServer = await queryServer(tmp.url);
-  const clients = userServiceClients(cmd.port, qry.port);
+  services.defer(() => tmp.drop());
+  const topics = services.use(
+    await kafkaTopics([
+      { prefix: "e2e-to-alert-system", partitions: 1, dlq: true },
+      { prefix: "e2e-to-notifier", partitions: 3, dlq: true },
+    ]),
+  );
+  const [toAlert, toNotifier] = topics.names as [string, string];
+  const smtp = services.use(await SmtpCatcher.start());
+  const cmd = services.use(await commandServer(tmp.url));
+  const qry = services.use(await queryServer(tmp.url));
+  const clients = services.use(userServiceClients(cmd.port, qry.port));
   const brokers = KAFKA_BROKERS.join(",");
+  const notifierGroup = randomName("g-notify");
 
   const alert = capturingLogger("alert-system");
-  const alertSystem: Stoppable = await startAlertSystem(
+  const alertSystem = await startAlertSystem(
     loadAlertSystemConfig({
       MYSQL_URL: tmp.url,
       KAFKA_BROKERS: brokers,
@@ -113,6 +124,7 @@ export async function startPipeline(
     }),
     { logger: alert.logger },
   );
+  services.use(alertSystem);
   const notify = capturingLogger("notifier");
   const notifier = await startNotifier(
     loadNotifierConfig({
@@ -120,16 +132,17 @@ export async function startPipeline(
       KAFKA_BROKERS: brokers,
       SMTP_URL: smtp.url(),
       TOPIC_TO_NOTIFIER: toNotifier,
-      NOTIFIER_GROUP: randomName("g-notify"),
+      NOTIFIER_GROUP: notifierGroup,
       NOTIFIER_RETRY_INITIAL_MS: "100",
       NOTIFIER_RETRY_MAX_MS: "1000",
       METRICS_ADDR: "off",
     }),
     { logger: notify.logger },
   );
+  services.use(notifier);
 
   const collectorLog = capturingLogger("collector");
-  const db = await openDatabase({ url: tmp.url, logger: collectorLog.logger });
+  const db = services.use(await openDatabase({ url: tmp.url, logger: collectorLog.logger }));
   const producer = await BatchingProducer.connect({
     kafka: createKafkaClient({
       brokers: KAFKA_BROKERS,
@@ -138,6 +151,7 @@ export async function startPipeline(
     }),
     logger: collectorLog.logger,
   });
+  services.use(producer);
   const breaker = new CircuitBreaker({
     name: "price-source",
     failureThreshold: 5,
@@ -155,21 +169,6 @@ export async function startPipeline(
     logger: collectorLog.logger,
     topic: toAlert,
   });
-  stops.push(
-    () => Promise.resolve(clients.close()),
-    () => notifier.stop(),
-    () => alertSystem.stop(),
-    () => producer.close(),
-    () => db.close(),
-    () => cmd.stop(),
-    () => qry.stop(),
-    () => smtp.stop(),
-    async () => {
-      await deleteTopics(admin, topics);
-      await admin.disconnect();
-    },
-    () => tmp.drop(),
-  );
   return {
     dbUrl: tmp.url,
     smtp,
@@ -198,8 +197,13 @@ export async function startPipeline(
       );
       return Number(line.alerts);
     },
-    async [Symbol.asyncDispose]() {
-      for (const stop of stops) await stop().catch((err) => console.error("cleanup:", err));
+    async settled(timeoutMs = 30_000) {
+      await waitFor(async () => {
+        const ends = await topics.admin.fetchTopicOffsets(toNotifier);
+        const produced = ends.reduce((sum, p) => sum + Number(p.high), 0);
+        return await committedOffsets(topics.admin, notifierGroup, toNotifier) >= produced;
+      }, { timeoutMs, intervalMs: 100, what: "the notifier to commit every alert" });
     },
+    [Symbol.asyncDispose]: () => services[Symbol.asyncDispose](),
   };
 }

@@ -4,9 +4,7 @@ import { randomName } from "../_kafka.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 
 const DEMO = fileURLToPath(new URL("../../scripts/demo.ts", import.meta.url));
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("deno task demo --cycles 3 runs the whole system and mails arrive", opts, async () => {
+Deno.test("deno task demo --cycles 3 runs the whole system and mails arrive", async () => {
   await using db = freshDatabase("tw_demo");
   const dir = await Deno.makeTempDir({ prefix: "tw-demo-" });
   const prefix = randomName("demo");

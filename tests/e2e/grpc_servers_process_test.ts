@@ -4,9 +4,7 @@ import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { runToEnd, ServiceProcess } from "../helpers/processes.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("a bad configuration value exits 2 with one line naming the variable", opts, async () => {
+Deno.test("a bad configuration value exits 2 with one line naming the variable", async () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ["command_server", { GRPC_ADDR: "nowhere" }, /GRPC_ADDR: must be host:port/],
     ["command_server", { MYSQL_URL: "postgres://x@y/z" }, /MYSQL_URL: must use mysql:/],
@@ -29,7 +27,7 @@ Deno.test("a bad configuration value exits 2 with one line naming the variable",
   }
 });
 
-Deno.test("--help and --version exit 0", opts, async () => {
+Deno.test("--help and --version exit 0", async () => {
   for (const name of ["command_server", "query_server"]) {
     const help = await runToEnd(name, {}, ["--help"]);
     assert.equal(help.code, 0);
@@ -43,7 +41,6 @@ Deno.test("--help and --version exit 0", opts, async () => {
 
 Deno.test(
   "the command server process drains on SIGTERM, exits 0, and a restarted one replays",
-  opts,
   async () => {
     await using db = freshDatabase();
     const env = { MYSQL_URL: db.url, GRPC_ADDR: "127.0.0.1:0" };
@@ -79,7 +76,7 @@ Deno.test(
   },
 );
 
-Deno.test("the query server process exits 0 on SIGINT", opts, async () => {
+Deno.test("the query server process exits 0 on SIGINT", async () => {
   await using db = freshDatabase();
   const p = new ServiceProcess("query_server", { MYSQL_URL: db.url, GRPC_ADDR: "127.0.0.1:0" });
   await p.grpcPort();

@@ -8,7 +8,6 @@ import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { ServiceProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const LOAD_CLIENT = fileURLToPath(new URL("../fixtures/grpc_load_client.ts", import.meta.url));
 
 async function loadClient(port: number, calls: number, email: string): Promise<string> {
@@ -24,7 +23,6 @@ async function loadClient(port: number, calls: number, email: string): Promise<s
 
 Deno.test(
   "clients that make 500+ calls on one channel and close it cannot crash the server",
-  opts,
   async () => {
     await using db = freshDatabase();
     const cmd = new ServiceProcess("command_server", {
@@ -66,7 +64,6 @@ Deno.test(
 
 Deno.test(
   "a client reconnects by itself after the server restarts on the same port",
-  opts,
   async () => {
     await using db = freshDatabase();
     const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });

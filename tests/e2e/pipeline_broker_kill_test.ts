@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { clusterScript, connectAdmin, waitHealthy } from "../_kafka.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { clusterScript, connectAdmin, kafkaTestOptions as opts, waitHealthy } from "../_kafka.ts";
 import { startPipeline } from "./_pipeline.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
   "pipeline: SIGKILL of one broker during a cycle still gives exactly one mail per crossing",
@@ -20,21 +17,20 @@ Deno.test(
       // Failover (fencing, new leaders, maybe a new group coordinator) can take a while on 2 cores.
       const crossing = p.cycle(150_000);
       await new Promise((r) => setTimeout(r, 20));
-      await clusterScript("kill", "2");
+      await clusterScript(["kill", "2"]);
       assert.equal(await crossing, 2);
       assert.equal(await p.cycle(150_000), 0); // 215: still above
       assert.equal(await p.cycle(150_000), 1); // 90: ada crosses LOW (HIGHs re-arm)
-      await waitFor(() => p.smtp.messages.length >= 3, { timeoutMs: 150_000, what: "3 mails" });
-      await new Promise((r) => setTimeout(r, 1_000));
+      await p.settled(150_000);
       const got = p.smtp.messages.map((m) => `${m.to[0]}`).sort();
       assert.deepEqual(got, ["ada@example.com", "ada@example.com", "bob@example.com"]);
 
-      await clusterScript("start-node", "2");
+      await clusterScript(["start-node", "2"]);
       assert.equal(await p.cycle(150_000), 0); // 95: still below, no new mail after the broker is back
-      await new Promise((r) => setTimeout(r, 500));
+      await p.settled(150_000);
       assert.equal(p.smtp.messages.length, 3);
     } finally {
-      await clusterScript("start-node", "2").catch(() => {});
+      await clusterScript(["start-node", "2"]).catch(() => {});
       await waitHealthy(admin);
       await admin.disconnect();
     }

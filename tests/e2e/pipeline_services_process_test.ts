@@ -1,67 +1,56 @@
 import assert from "node:assert/strict";
-import { dlqTopicOf, ensureTopics } from "../../core/mod.ts";
-import {
-  connectAdmin,
-  deleteTopics,
-  ensureKafkaCluster,
-  KAFKA_BROKERS,
-  randomName,
-} from "../_kafka.ts";
+import { KAFKA_BROKERS, kafkaTestOptions, randomName } from "../_kafka.ts";
+import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 import { ServiceProcess } from "../helpers/processes.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
+import { withServices } from "../helpers/services.ts";
 
 Deno.test(
   "collector, alert system and notifier processes drain on SIGTERM and exit 0",
-  opts,
-  async () => {
-    await ensureKafkaCluster();
-    await using db = freshDatabase();
-    const admin = await connectAdmin();
-    const prefix = randomName("sigterm");
-    const topics = [`${prefix}.to-alert-system`, `${prefix}.to-notifier`];
-    await ensureTopics(
-      admin,
-      topics.flatMap((t) => [{ topic: t, partitions: 1 }, { topic: dlqTopicOf(t), partitions: 1 }]),
-    );
-    const env = {
-      MYSQL_URL: db.url,
-      KAFKA_BROKERS: KAFKA_BROKERS.join(","),
-      TOPIC_TO_ALERT_SYSTEM: topics[0]!,
-      TOPIC_TO_NOTIFIER: topics[1]!,
-    };
-    try {
-      const services = [
-        {
-          p: new ServiceProcess("collector", {
-            ...env,
-            PRICE_SOURCE: "synthetic",
-            COLLECT_INTERVAL: "1",
-          }),
-          ready: /cycle skipped: no subscriptions/,
-          stopped: /collector stopped/,
-        },
-        {
-          p: new ServiceProcess("alert_system", { ...env, ALERT_SYSTEM_GROUP: randomName("g") }),
-          ready: /alert system consuming/,
-          stopped: /alert system stopped/,
-        },
-        {
-          p: new ServiceProcess("notifier", { ...env, NOTIFIER_GROUP: randomName("g") }),
-          ready: /notifier started/,
-          stopped: /notifier stopped/,
-        },
-      ];
-      for (const s of services) await s.p.waitForLine(s.ready, 60_000);
-      for (const s of services) {
-        const status = await s.p.stop("SIGTERM");
-        assert.equal(status.code, 0, s.p.lines.join("\n"));
-        assert.ok(s.p.lines.some((l) => s.stopped.test(l)), `${s.stopped} logged`);
-      }
-    } finally {
-      await deleteTopics(admin, topics.flatMap((t) => [t, dlqTopicOf(t)]));
-      await admin.disconnect();
-    }
-  },
+  kafkaTestOptions,
+  () =>
+    withKafkaTopics([
+      { prefix: "sigterm-to-alert-system", dlq: true },
+      { prefix: "sigterm-to-notifier", dlq: true },
+    ], async ({ names: [toAlert, toNotifier] }) => {
+      await using db = freshDatabase();
+      const env = {
+        MYSQL_URL: db.url,
+        KAFKA_BROKERS: KAFKA_BROKERS.join(","),
+        TOPIC_TO_ALERT_SYSTEM: toAlert!,
+        TOPIC_TO_NOTIFIER: toNotifier!,
+      };
+      await withServices(async (s) => {
+        const kill = (p: ServiceProcess) => ({ stop: () => p.stop("SIGKILL") });
+        const services = [
+          {
+            p: new ServiceProcess("collector", {
+              ...env,
+              PRICE_SOURCE: "synthetic",
+              COLLECT_INTERVAL: "1",
+            }),
+            ready: /cycle skipped: no subscriptions/,
+            stopped: /collector stopped/,
+          },
+          {
+            p: new ServiceProcess("alert_system", { ...env, ALERT_SYSTEM_GROUP: randomName("g") }),
+            ready: /alert system consuming/,
+            stopped: /alert system stopped/,
+          },
+          {
+            p: new ServiceProcess("notifier", { ...env, NOTIFIER_GROUP: randomName("g") }),
+            ready: /notifier started/,
+            stopped: /notifier stopped/,
+          },
+        ];
+        // Whatever fails below, no process outlives the test.
+        for (const { p } of services) s.use(kill(p));
+        for (const { p, ready } of services) await p.waitForLine(ready, 60_000);
+        for (const { p, stopped } of services) {
+          const status = await p.stop("SIGTERM");
+          assert.equal(status.code, 0, p.lines.join("\n"));
+          assert.ok(p.lines.some((l) => stopped.test(l)), `${stopped} logged`);
+        }
+      });
+    }),
 );

@@ -1,19 +1,13 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
+import { kafkaTestOptions as opts } from "../_kafka.ts";
 import { parseMessage } from "../helpers/smtp_catcher.ts";
-import { waitFor } from "../helpers/wait.ts";
-import { startPipeline } from "./_pipeline.ts";
+import { type Pipeline, startPipeline } from "./_pipeline.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-/** Waits until `n` mails arrived, then a little longer to be sure no more come. */
-async function expectMails(
-  p: { smtp: { messages: readonly unknown[] } },
-  n: number,
-): Promise<void> {
-  await waitFor(() => p.smtp.messages.length >= n, { timeoutMs: 30_000, what: `${n} mails` });
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(p.smtp.messages.length, n, "no extra mail");
+/** Waits until the notifier finished every alert so far, then checks that `n` mails came. */
+async function expectMails(p: Pipeline, n: number): Promise<void> {
+  await p.settled();
+  assert.equal(p.smtp.messages.length, n, "one mail per alert, no extra mail");
 }
 
 Deno.test(

@@ -112,7 +112,7 @@ Deno.test(
     const victim = 3;
     let restarted = false;
     try {
-      await clusterScript("kill", String(victim));
+      await clusterScript(["kill", String(victim)]);
       await waitFor(async () => (await admin.describeCluster()).brokers.length === 2, {
         what: `node ${victim} to be fenced`,
       });
@@ -134,7 +134,7 @@ Deno.test(
         assert.ok(!(w.isr as number[]).includes(victim));
       }
 
-      await clusterScript("start-node", String(victim));
+      await clusterScript(["start-node", String(victim)]);
       restarted = true;
       await waitHealthy(admin);
       const up = await runOnce();
@@ -144,7 +144,7 @@ Deno.test(
       assert.equal(healed.underReplicated, 0);
       assert.equal(up.lines.filter((l) => l.level === "warn").length, 0);
     } finally {
-      if (!restarted) await clusterScript("start-node", String(victim));
+      if (!restarted) await clusterScript(["start-node", String(victim)]);
       await waitHealthy(admin);
       await admin.disconnect();
     }

@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { BatchingProducer, type BatchReport, recordBytes } from "../../core/mod.ts";
-import {
-  clusterScript,
-  connectAdmin,
-  deleteTopics,
-  ensureKafkaCluster,
-  kafkaTestOptions,
-  randomName,
-  testKafka,
-  waitFor,
-  waitHealthy,
-} from "../_kafka.ts";
+import { clusterScript, kafkaTestOptions, randomName, waitFor, waitHealthy } from "../_kafka.ts";
+import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 
 /** Reads every record of `topic` (all partitions) from the beginning. */
 async function readAll(kafka: Kafka, topic: string, expected: number): Promise<
@@ -43,16 +34,9 @@ Deno.test("recordBytes() counts the UTF-8 bytes of key, value and headers", () =
 Deno.test(
   "BatchingProducer sends batches of at most 500 bytes, each record alone only when it is larger, in order per key",
   kafkaTestOptions,
-  async () => {
-    await ensureKafkaCluster();
-    const kafka = testKafka("test-producer");
-    const admin = await connectAdmin(kafka);
-    const topic = randomName("t-batches");
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 3, replicationFactor: 3 }],
-      waitForLeaders: true,
-    });
-    try {
+  () =>
+    withKafkaTopics([{ prefix: "t-batches", partitions: 3 }], async ({ kafka, names }) => {
+      const topic = names[0]!;
       const reports: BatchReport[] = [];
       const producer = await BatchingProducer.connect({
         kafka,
@@ -120,74 +104,65 @@ Deno.test(
         stored.map(({ partition, message }) => `${partition}/${message.offset}`),
       );
       for (const p of positions) assert.ok(offsets.has(`${p.partition}/${p.offset}`));
-    } finally {
-      await deleteTopics(admin, [topic]);
-      await admin.disconnect();
-    }
-  },
+    }, { clientId: "test-producer" }),
 );
 
 Deno.test(
   "BatchingProducer.send() rejects while the ISR is below min.insync.replicas and every acked record is stored where reported",
   kafkaTestOptions,
-  async () => {
-    await ensureKafkaCluster();
-    const kafka = testKafka("test-acks");
-    const admin = await connectAdmin(kafka);
-    await waitHealthy(admin);
-    const topic = randomName("t-acks");
-    await admin.createTopics({
-      topics: [{
-        topic,
-        numPartitions: 1,
-        replicationFactor: 3,
-        configEntries: [{ name: "min.insync.replicas", value: "3" }],
-      }],
-      waitForLeaders: true,
-    });
-    const meta = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!;
-    const follower = meta.replicas.find((r) => r !== meta.leader)!;
-    const producer = await BatchingProducer.connect({ kafka, lingerMs: 0, ackTimeoutMs: 1500 });
-    let restarted = false;
-    try {
-      const before = await producer.send(topic, { key: "k", value: "before" });
-      assert.equal(before.offset, "0");
+  () =>
+    withKafkaTopics(
+      [{ prefix: "t-acks", minInsyncReplicas: 3 }],
+      async ({ kafka, admin, names }) => {
+        const topic = names[0]!;
+        await waitHealthy(admin);
+        const meta = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!
+          .partitions[0]!;
+        const follower = meta.replicas.find((r) => r !== meta.leader)!;
+        const producer = await BatchingProducer.connect({ kafka, lingerMs: 0, ackTimeoutMs: 1500 });
+        let restarted = false;
+        try {
+          const before = await producer.send(topic, { key: "k", value: "before" });
+          assert.equal(before.offset, "0");
 
-      await clusterScript("kill", String(follower));
-      await assert.rejects(
-        producer.send(topic, { key: "k", value: "during" }),
-        /fewer in-sync replicas|NOT_ENOUGH_REPLICAS|timed out/i,
-      );
-      await waitFor(async () => {
-        const p = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!;
-        return !p.isr.includes(follower);
-      }, { what: `node ${follower} to leave the ISR` });
-      await assert.rejects(
-        producer.send(topic, { key: "k", value: "fenced" }),
-        /fewer in-sync replicas|NOT_ENOUGH_REPLICAS/i,
-      );
+          await clusterScript(["kill", String(follower)]);
+          await assert.rejects(
+            producer.send(topic, { key: "k", value: "during" }),
+            /fewer in-sync replicas|NOT_ENOUGH_REPLICAS|timed out/i,
+          );
+          await waitFor(async () => {
+            const p = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!
+              .partitions[0]!;
+            return !p.isr.includes(follower);
+          }, { what: `node ${follower} to leave the ISR` });
+          await assert.rejects(
+            producer.send(topic, { key: "k", value: "fenced" }),
+            /fewer in-sync replicas|NOT_ENOUGH_REPLICAS/i,
+          );
 
-      await clusterScript("start-node", String(follower));
-      restarted = true;
-      await waitHealthy(admin);
-      const after = [];
-      for (const v of ["after-1", "after-2", "after-3"]) {
-        after.push(await producer.send(topic, { key: "k", value: v }));
-      }
+          await clusterScript(["start-node", String(follower)]);
+          restarted = true;
+          await waitHealthy(admin);
+          const after = [];
+          for (const v of ["after-1", "after-2", "after-3"]) {
+            after.push(await producer.send(topic, { key: "k", value: v }));
+          }
 
-      // A failed send may have been stored (at-least-once), but an acked one is never lost:
-      // this is what rules out kafkajs's idempotent producer (see BatchingProducer's JSDoc).
-      const high = Number((await admin.fetchTopicOffsets(topic))[0]!.high);
-      const stored = await readAll(kafka, topic, high);
-      const at = new Map(stored.map(({ message }) => [message.offset, message.value!.toString()]));
-      assert.equal(at.get("0"), "before");
-      after.forEach((pos, i) => assert.equal(at.get(pos.offset), `after-${i + 1}`));
-    } finally {
-      await producer.close();
-      if (!restarted) await clusterScript("start-node", String(follower));
-      await waitHealthy(admin);
-      await deleteTopics(admin, [topic]);
-      await admin.disconnect();
-    }
-  },
+          // A failed send may have been stored (at-least-once), but an acked one is never lost:
+          // this is what rules out kafkajs's idempotent producer (see BatchingProducer's JSDoc).
+          const high = Number((await admin.fetchTopicOffsets(topic))[0]!.high);
+          const stored = await readAll(kafka, topic, high);
+          const at = new Map(
+            stored.map(({ message }) => [message.offset, message.value!.toString()]),
+          );
+          assert.equal(at.get("0"), "before");
+          after.forEach((pos, i) => assert.equal(at.get(pos.offset), `after-${i + 1}`));
+        } finally {
+          await producer.close();
+          if (!restarted) await clusterScript(["start-node", String(follower)]);
+          await waitHealthy(admin);
+        }
+      },
+      { clientId: "test-acks" },
+    ),
 );

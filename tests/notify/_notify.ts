@@ -4,14 +4,15 @@ import {
   type AlertMessage,
   BatchingProducer,
   createLogger,
-  dlqTopicOf,
-  ensureTopics,
   loadNotifierConfig,
   type NotifierConfig,
   type RunningNotifier,
   startNotifier,
 } from "../../core/mod.ts";
 import { KAFKA_BROKERS, randomName } from "../_kafka.ts";
+import { kafkaTopics } from "../helpers/kafka_topics.ts";
+import { freshDatabase } from "../helpers/mysql.ts";
+import { SmtpCatcher } from "../helpers/smtp_catcher.ts";
 
 /** A valid alert; `overrides` change single fields. */
 export function alert(overrides: Partial<AlertMessage> = {}): AlertMessage {
@@ -28,14 +29,39 @@ export function alert(overrides: Partial<AlertMessage> = {}): AlertMessage {
   };
 }
 
-/** Creates a random topic with `partitions` and its DLQ; returns the topic's name. */
-export async function alertTopic(admin: Admin, partitions = 1): Promise<string> {
-  const topic = randomName("t-notify");
-  await ensureTopics(admin, [
-    { topic, partitions },
-    { topic: dlqTopicOf(topic), partitions: 1 },
-  ]);
-  return topic;
+/** What a notifier test runs against; all of it removed when disposed. */
+export interface NotifierServices extends AsyncDisposable {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  /** A fresh alert topic (with its DLQ). */
+  readonly topic: string;
+  readonly db: { url: string };
+  readonly catcher: SmtpCatcher;
+  /** {@linkcode notifierEnv} for these services, with `extra` on top. */
+  env(extra?: Record<string, string>): Record<string, string>;
+}
+
+/** A random alert topic of `partitions` with its DLQ, a fresh database and an SMTP catcher. */
+export async function notifierServices(partitions = 1): Promise<NotifierServices> {
+  const topics = await kafkaTopics([{ prefix: "t-notify", partitions, dlq: true }], {
+    clientId: "test-notifier",
+  });
+  const db = freshDatabase();
+  const catcher = await SmtpCatcher.start();
+  const topic = topics.names[0]!;
+  return {
+    kafka: topics.kafka,
+    admin: topics.admin,
+    topic,
+    db,
+    catcher,
+    env: (extra = {}) => notifierEnv({ topic, mysqlUrl: db.url, smtpUrl: catcher.url(), extra }),
+    async [Symbol.asyncDispose]() {
+      await catcher.stop();
+      await topics[Symbol.asyncDispose]();
+      await db.drop();
+    },
+  };
 }
 
 /** Produces `values` (alerts or raw strings) on `topic`, keyed by email like the alert system. */

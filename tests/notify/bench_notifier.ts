@@ -8,33 +8,22 @@
  * the CPU this process (notifier and catcher together) used meanwhile.
  */
 import { cpuUsage } from "node:process";
-import { createLogger, dlqTopicOf, loadNotifierConfig, startNotifier } from "../../core/mod.ts";
-import { connectAdmin, deleteTopics, ensureKafkaCluster, testKafka, waitFor } from "../_kafka.ts";
-import { freshDatabase } from "../helpers/mysql.ts";
-import { SmtpCatcher } from "../helpers/smtp_catcher.ts";
-import { alert, alertTopic, notifierEnv, produceAlerts } from "./_notify.ts";
+import { createLogger, loadNotifierConfig, startNotifier } from "../../core/mod.ts";
+import { committedOffsets, waitFor } from "../_kafka.ts";
+import { alert, notifierServices, produceAlerts } from "./_notify.ts";
 
 const n = Number(Deno.args[0] ?? 2000);
 const partitions = Number(Deno.args[1] ?? 1);
 const pool = Deno.args[2] ?? "10";
 const concurrency = Deno.args[3] ?? "32";
 
-await ensureKafkaCluster();
-const kafka = testKafka("bench-notifier");
-const admin = await connectAdmin(kafka);
-const topic = await alertTopic(admin, partitions);
-const db = freshDatabase("tw_bench");
-const catcher = await SmtpCatcher.start();
-try {
+{
+  await using s = await notifierServices(partitions);
+  const { kafka, admin, topic, catcher } = s;
   const alerts = Array.from({ length: n }, (_, i) => alert({ email: `u${i}@example.com` }));
   for (let i = 0; i < n; i += 500) await produceAlerts(kafka, topic, alerts.slice(i, i + 500));
   const config = loadNotifierConfig(
-    notifierEnv({
-      topic,
-      mysqlUrl: db.url,
-      smtpUrl: catcher.url(),
-      extra: { SMTP_POOL_SIZE: pool, NOTIFIER_CONCURRENCY: concurrency },
-    }),
+    s.env({ SMTP_POOL_SIZE: pool, NOTIFIER_CONCURRENCY: concurrency }),
   );
   const started = performance.now();
   const cpuAtStart = cpuUsage();
@@ -46,29 +35,23 @@ try {
   await catcher.waitForMessages(n, 600_000);
   const last = performance.now();
   const cpu = cpuUsage(cpuAtStart);
-  await waitFor(async () => {
-    const [t] = await admin.fetchOffsets({ groupId: config.groupId, topics: [topic] });
-    return t!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === n;
-  }, { what: "all offsets committed" });
+  await waitFor(async () => (await committedOffsets(admin, config.groupId, topic)) === n, {
+    what: "all offsets committed",
+  });
   const committed = performance.now();
   await notifier.stop();
-  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const t = (ms: number) => (ms / 1000).toFixed(2);
   console.log(
     `alerts=${n} partitions=${partitions} smtpPool=${pool} concurrency=${concurrency}: start→last mail ${
-      s(last - started)
+      t(last - started)
     } s, ` +
-      `first→last mail ${s(last - first)} s (${
+      `first→last mail ${t(last - first)} s (${
         Math.round((n - 1) / ((last - first) / 1000))
       } emails/s), ` +
-      `all committed at ${s(committed - started)} s; mails caught ${catcher.messages.length}; ` +
+      `all committed at ${t(committed - started)} s; mails caught ${catcher.messages.length}; ` +
       `CPU of this process (notifier + catcher) ${
         Math.round((cpu.user + cpu.system) / 10 / (last - started))
       } % of one core`,
   );
-} finally {
-  await catcher.stop();
-  await deleteTopics(admin, [topic, dlqTopicOf(topic)]);
-  await admin.disconnect();
-  await db.drop();
 }
 Deno.exit(0);

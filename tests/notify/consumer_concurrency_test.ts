@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { BatchingProducer, ConsumerRunner, dlqTopicOf, ensureTopics } from "../../core/mod.ts";
-import {
-  connectAdmin,
-  deleteTopics,
-  ensureKafkaCluster,
-  kafkaTestOptions,
-  randomName,
-  testKafka,
-  waitFor,
-} from "../_kafka.ts";
+import { BatchingProducer, ConsumerRunner } from "../../core/mod.ts";
+import { kafkaTestOptions, randomName, waitFor } from "../_kafka.ts";
+import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 import { committedOffset } from "./_notify.ts";
 
 const Schema = z.object({ version: z.literal(1), key: z.string(), seq: z.number() });
@@ -17,17 +10,10 @@ const Schema = z.object({ version: z.literal(1), key: z.string(), seq: z.number(
 Deno.test(
   "ConsumerRunner with concurrency > 1 keeps each key's order, handles keys in parallel and commits only finished messages",
   kafkaTestOptions,
-  async () => {
-    await ensureKafkaCluster();
-    const kafka = testKafka("test-concurrency");
-    const admin = await connectAdmin(kafka);
-    const topic = randomName("t-concurrency");
-    await ensureTopics(admin, [{ topic, partitions: 1 }, {
-      topic: dlqTopicOf(topic),
-      partitions: 1,
-    }]);
-    const groupId = randomName("g-concurrency");
-    try {
+  () =>
+    withKafkaTopics([{ prefix: "t-concurrency", dlq: true }], async ({ kafka, admin, names }) => {
+      const topic = names[0]!;
+      const groupId = randomName("g-concurrency");
       {
         await using producer = await BatchingProducer.connect({ kafka, maxBatchBytes: 64_000 });
         const sends = [];
@@ -78,9 +64,5 @@ Deno.test(
         releaseGate();
         await runner.stop();
       }
-    } finally {
-      await deleteTopics(admin, [topic, dlqTopicOf(topic)]);
-      await admin.disconnect();
-    }
-  },
+    }, { clientId: "test-concurrency" }),
 );

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { dlqTopicOf } from "../../core/mod.ts";
-import { connectAdmin, deleteTopics, ensureKafkaCluster, testKafka, waitFor } from "../_kafka.ts";
-import { freshDatabase, queryRows } from "../helpers/mysql.ts";
+import { fileURLToPath } from "node:url";
+import { kafkaTestOptions as opts, waitFor } from "../_kafka.ts";
+import { queryRows } from "../helpers/mysql.ts";
 import { runToEnd, ServiceProcess } from "../helpers/processes.ts";
-import { SmtpCatcher } from "../helpers/smtp_catcher.ts";
-import { alert, alertTopic, committedOffset, notifierEnv, produceAlerts } from "./_notify.ts";
+import { alert, committedOffset, notifierServices as services, produceAlerts } from "./_notify.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+const COMMIT_HOLDING_NOTIFIER = fileURLToPath(
+  new URL("./_commit_holding_notifier.ts", import.meta.url),
+);
 
 Deno.test(
   "notifier: a bad configuration value exits 2 with one line naming the variable",
-  opts,
   async () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ MAIL_FROM: "nobody" }, /MAIL_FROM: must be an address/],
@@ -37,7 +37,7 @@ Deno.test(
   },
 );
 
-Deno.test("notifier: --help lists its variables and exits 0", opts, async () => {
+Deno.test("notifier: --help lists its variables and exits 0", async () => {
   const help = await runToEnd("notifier", {}, ["--help"]);
   assert.equal(help.code, 0);
   for (const v of ["SMTP_URL", "MAIL_FROM", "NOTIFIER_GROUP", "KAFKA_BROKERS", "MYSQL_URL"]) {
@@ -45,35 +45,12 @@ Deno.test("notifier: --help lists its variables and exits 0", opts, async () => 
   }
 });
 
-/** A topic with its DLQ, a fresh database and an SMTP catcher; all removed afterwards. */
-async function services() {
-  await ensureKafkaCluster();
-  const kafka = testKafka("test-notifier-process");
-  const admin = await connectAdmin(kafka);
-  const topic = await alertTopic(admin);
-  const db = freshDatabase();
-  const catcher = await SmtpCatcher.start();
-  return {
-    kafka,
-    admin,
-    topic,
-    db,
-    catcher,
-    async [Symbol.asyncDispose]() {
-      await catcher.stop();
-      await deleteTopics(admin, [topic, dlqTopicOf(topic)]);
-      await admin.disconnect();
-      await db.drop();
-    },
-  };
-}
-
 Deno.test(
   "notifier process mails an alert, and on SIGTERM stops, commits and exits 0",
   opts,
   async () => {
     await using s = await services();
-    const env = notifierEnv({ topic: s.topic, mysqlUrl: s.db.url, smtpUrl: s.catcher.url() });
+    const env = s.env();
     const proc = new ServiceProcess("notifier", env);
     try {
       await proc.waitForLine(/"notifier started"/, 60_000);
@@ -95,20 +72,21 @@ Deno.test(
   opts,
   async () => {
     await using s = await services();
-    const env = notifierEnv({ topic: s.topic, mysqlUrl: s.db.url, smtpUrl: s.catcher.url() });
-    // Fault injection: hold each commit back for a minute after the mail was sent and recorded.
-    const first = new ServiceProcess("notifier", { ...env, NOTIFIER_COMMIT_DELAY_MS: "60000" });
+    const env = s.env();
+    // Fault injection: the notifier's own wiring, with each commit held back after the mail.
+    const first = new ServiceProcess(COMMIT_HOLDING_NOTIFIER, env);
     let second: ServiceProcess | undefined;
     try {
       await first.waitForLine(/"notifier started"/, 60_000);
       const a = alert();
       await produceAlerts(s.kafka, s.topic, [a]);
-      await s.catcher.waitForMessages(1, 30_000);
-      await waitFor(
-        async () =>
-          (await queryRows(s.db.url, "SELECT 1 FROM sent_alerts WHERE alert_id = ?", [a.alert_id]))
-            .length === 1,
-        { what: "the sent_alerts row" },
+      const held = await first.waitForLine(/"commit held"/, 30_000);
+      assert.equal(JSON.parse(held).alertId, a.alert_id);
+      assert.equal(s.catcher.messages.length, 1);
+      assert.equal(
+        (await queryRows(s.db.url, "SELECT 1 FROM sent_alerts WHERE alert_id = ?", [a.alert_id]))
+          .length,
+        1,
       );
       const killed = await first.stop("SIGKILL");
       assert.equal(killed.signal, "SIGKILL");

@@ -8,8 +8,6 @@ import {
 } from "../../core/mod.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 function sent(alertId: string, sentAt: Date): SentAlert {
   return { alertId, email: "ann@example.com", ticker: "AAPL", thresholdType: "HIGH", sentAt };
 }
@@ -19,7 +17,7 @@ function sentAlertLogContract(
   name: string,
   make: (clock: { now: Date }) => Promise<{ log: SentAlertLog } & AsyncDisposable>,
 ) {
-  Deno.test(`${name}.wasSent() is false until record(), then true`, opts, async () => {
+  Deno.test(`${name}.wasSent() is false until record(), then true`, async () => {
     await using env = await make({ now: new Date() });
     assert.equal(await env.log.wasSent("a1"), false);
     await env.log.record(sent("a1", new Date()));
@@ -27,7 +25,7 @@ function sentAlertLogContract(
     assert.equal(await env.log.wasSent("a2"), false);
   });
 
-  Deno.test(`${name}.record() of an id recorded already is not an error`, opts, async () => {
+  Deno.test(`${name}.record() of an id recorded already is not an error`, async () => {
     await using env = await make({ now: new Date() });
     await env.log.record(sent("a1", new Date("2026-01-01T00:00:00Z")));
     await env.log.record(sent("a1", new Date("2026-01-02T00:00:00Z")));
@@ -39,7 +37,7 @@ function sentAlertLogContract(
     assert.equal(await env.log.wasSent("a2"), true);
   });
 
-  Deno.test(`${name}.purge() deletes only records older than the retention`, opts, async () => {
+  Deno.test(`${name}.purge() deletes only records older than the retention`, async () => {
     const clock = { now: new Date("2026-01-10T00:00:00Z") };
     await using env = await make(clock);
     await env.log.record(sent("old", new Date("2026-01-01T00:00:00Z")));
@@ -66,7 +64,6 @@ sentAlertLogContract("MysqlSentAlertLog", async (clock) => {
 
 Deno.test(
   "MysqlSentAlertLog.record() stores the alert's fields and keeps the first row",
-  opts,
   async () => {
     await using fresh = freshDatabase();
     const db = await MysqlDatabase.connect({ url: fresh.url });
@@ -92,7 +89,6 @@ Deno.test(
 
 Deno.test(
   "MysqlSentAlertLog answers many concurrent calls (shared statements) each with its own result",
-  opts,
   async () => {
     await using fresh = freshDatabase();
     const db = await MysqlDatabase.connect({ url: fresh.url });

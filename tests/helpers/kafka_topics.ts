@@ -1,0 +1,86 @@
+/**
+ * `withKafkaTopics`: topics with random names on the real cluster, created with replication
+ * factor 3 (and their `.dlq` topic when asked) and deleted when the test ends.
+ */
+import type { Admin, Kafka } from "kafkajs";
+import { dlqTopicOf, ensureTopics, type TopicSpec } from "../../core/mod.ts";
+import {
+  connectAdmin,
+  deleteTopics,
+  ensureKafkaCluster,
+  randomName,
+  testKafka,
+} from "../_kafka.ts";
+
+/** One topic to create: its name is `<prefix>-<random>`. */
+export interface TopicRequest {
+  /** Start of the name, e.g. "t-notify". */
+  prefix: string;
+  /** Partitions; default 1. */
+  partitions?: number;
+  /** `min.insync.replicas`; default 2. */
+  minInsyncReplicas?: number;
+  /** Also create `<name>.dlq` with as many partitions. Default false. */
+  dlq?: boolean;
+}
+
+/** The topics of one test, the client and the admin that made them. */
+export interface KafkaTopics extends AsyncDisposable {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  /** The names, in the order requested (DLQs not included). */
+  readonly names: string[];
+}
+
+/**
+ * Creates the requested topics (RF 3) once the cluster runs; disposing deletes them and
+ * disconnects the admin.
+ */
+export async function kafkaTopics(
+  requests: readonly TopicRequest[],
+  { clientId = "test" }: { clientId?: string } = {},
+): Promise<KafkaTopics> {
+  await ensureKafkaCluster();
+  const kafka = testKafka(clientId);
+  const admin = await connectAdmin(kafka);
+  const names = requests.map((r) => randomName(r.prefix));
+  const specs: TopicSpec[] = requests.flatMap((r, i) => {
+    const spec: TopicSpec = {
+      topic: names[i]!,
+      partitions: r.partitions ?? 1,
+      replicationFactor: 3,
+      ...(r.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: r.minInsyncReplicas }),
+    };
+    return r.dlq ? [spec, { ...spec, topic: dlqTopicOf(spec.topic) }] : [spec];
+  });
+  const dispose = async () => {
+    await deleteTopics(admin, specs.map((s) => s.topic));
+    await admin.disconnect();
+  };
+  try {
+    await ensureTopics(admin, specs);
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { kafka, admin, names, [Symbol.asyncDispose]: dispose };
+}
+
+/**
+ * Runs `body` with freshly created topics and deletes them afterwards, whatever happens.
+ *
+ * @example
+ * ```ts
+ * await withKafkaTopics([{ prefix: "t-notify", dlq: true }], async ({ kafka, names: [topic] }) => {
+ *   // produce to and consume from `topic`
+ * });
+ * ```
+ */
+export async function withKafkaTopics<T>(
+  requests: readonly TopicRequest[],
+  body: (topics: KafkaTopics) => Promise<T>,
+  options: { clientId?: string } = {},
+): Promise<T> {
+  await using topics = await kafkaTopics(requests, options);
+  return await body(topics);
+}
