@@ -56,6 +56,7 @@ export * from "./services/grpc_service_host.ts";
 export * from "./services/command_server.ts";
 export * from "./services/query_server.ts";
 export * from "./messages/messages.ts";
+export * from "./messages/alert_message.ts";
 export * from "./domain/alert_mode.ts";
 export * from "./domain/alert_id.ts";
 export * from "./domain/threshold_type.ts";
@@ -106,3 +107,7 @@ export * from "./mysql/mysql_sent_alert_log.ts";
 export * from "./notify/notifier.ts";
 export * from "./services/notifier_config.ts";
 export * from "./services/notifier.ts";
+
+// --- the user CLI ---
+export * from "./cli/cli_exit_codes.ts";
+export * from "./cli/run_cli.ts";

@@ -1,8 +1,9 @@
 import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RecordPublisher } from "../messages/record_publisher.ts";
-import { type AlertMessage, MESSAGE_VERSION, type PriceUpdate } from "../messages/messages.ts";
-import { type Alert, alertOf } from "../domain/alert.ts";
+import type { PriceUpdate } from "../messages/messages.ts";
+import { alertMessageOf } from "../messages/alert_message.ts";
+import { alertOf } from "../domain/alert.ts";
 import type { ThresholdEvaluator } from "./threshold_evaluator.ts";
 
 /** What one update did. */
@@ -68,26 +69,4 @@ export class AlertSystem {
     this.#logger.info("update evaluated", { ...report });
     return report;
   }
-}
-
-/**
- * The `to-notifier` message of `alert`, in the original's field names (the wire contract; the
- * notifier reads it back with {@linkcode alertFromMessage}).
- *
- * @example
- * ```ts
- * alertMessageOf(alertOf(update.cycle_id, crossing)).threshold_type; // "HIGH" or "LOW"
- * ```
- */
-export function alertMessageOf(alert: Alert): AlertMessage {
-  return {
-    version: MESSAGE_VERSION,
-    alert_id: alert.alertId,
-    email: alert.email,
-    ticker: alert.ticker,
-    threshold_value: alert.thresholdValue,
-    threshold_type: alert.thresholdType,
-    value_ticker: alert.price,
-    timestamp: alert.at.toISOString(),
-  };
 }

@@ -1,6 +1,7 @@
 /** Turns one alert message into at most one email: idempotent per alert id, no repeated prices. */
 import type { Alert } from "../domain/alert.ts";
 import type { AlertMessage } from "../messages/messages.ts";
+import { alertFromMessage } from "../messages/alert_message.ts";
 import { MessageHandlingError } from "../messages/message_handling_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { renderAlertEmail } from "./alert_email.ts";
@@ -106,27 +107,6 @@ export class Notifier {
     this.#log.info("alert mailed", fields);
     return "sent";
   }
-}
-
-/**
- * The {@linkcode Alert} a `to-notifier` message carries: the one value the notifier's dedup
- * checks, sent-alert record and email all read.
- *
- * @example
- * ```ts
- * alertFromMessage(message).at; // the Date of message.timestamp
- * ```
- */
-export function alertFromMessage(message: AlertMessage): Alert {
-  return {
-    alertId: message.alert_id,
-    email: message.email,
-    ticker: message.ticker,
-    thresholdType: message.threshold_type,
-    thresholdValue: message.threshold_value,
-    price: message.value_ticker,
-    at: new Date(message.timestamp),
-  };
 }
 
 /**
