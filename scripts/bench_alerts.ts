@@ -6,7 +6,8 @@
  * Prints a markdown table; `--out FILE` also writes it.
  */
 import mysql from "mysql2/promise";
-import { migrate, MysqlDatabase, MysqlThresholdEvaluator, type Quote } from "../core/mod.ts";
+import { MysqlDatabase, MysqlThresholdEvaluator, type Quote } from "../core/mod.ts";
+import { migrate } from "../core/mysql/migrations.ts";
 import { freshDatabase } from "../tests/helpers/mysql.ts";
 
 const TICKERS = 5_000;

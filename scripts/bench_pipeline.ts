@@ -10,15 +10,15 @@ import mysql from "mysql2/promise";
 import {
   BatchingProducer,
   createKafkaClient,
-  DEFAULT_KAFKA_BROKERS,
   dlqTopicOf,
   ensureTopics,
   MESSAGE_VERSION,
-  migrate,
   MysqlDatabase,
   type PriceUpdate,
   silentLogger,
 } from "../core/mod.ts";
+import { DEFAULT_KAFKA_BROKERS } from "../core/config/common_config.ts";
+import { migrate } from "../core/mysql/migrations.ts";
 import { ServiceProcess } from "./service_process.ts";
 import { SmtpCatcher } from "./smtp_catcher.ts";
 

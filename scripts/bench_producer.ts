@@ -5,12 +5,8 @@
  * Usage: deno run -A scripts/bench_producer.ts [messages] [partitions]
  * Env: KAFKA_BROKERS (default the local cluster).
  */
-import {
-  BatchingProducer,
-  createKafkaClient,
-  DEFAULT_KAFKA_BROKERS,
-  silentLogger,
-} from "../core/mod.ts";
+import { BatchingProducer, createKafkaClient, silentLogger } from "../core/mod.ts";
+import { DEFAULT_KAFKA_BROKERS } from "../core/config/common_config.ts";
 
 const count = Number(Deno.args[0] ?? 20_000);
 const partitions = Number(Deno.args[1] ?? 3);

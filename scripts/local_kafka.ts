@@ -5,7 +5,8 @@
  * local default one and none answers, and stopped only by whoever started it.
  */
 import { fileURLToPath } from "node:url";
-import { DEFAULT_KAFKA_BROKERS, EnvReader, readKafkaBrokers } from "../core/mod.ts";
+import { EnvReader } from "../core/mod.ts";
+import { DEFAULT_KAFKA_BROKERS, readKafkaBrokers } from "../core/config/common_config.ts";
 
 const CLUSTER_SCRIPT = fileURLToPath(new URL("./kafka_cluster.sh", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import {
   AlertSystem,
   createLogger,
-  migrate,
   MysqlDatabase,
   MysqlThresholdEvaluator,
   type PriceUpdate,
   type RecordPublisher,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import {
   type AlertRules,
-  migrate,
   MysqlDatabase,
   MysqlThresholdEvaluator,
   type Quote,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -9,12 +9,12 @@ import {
   type AlertRules,
   applyThresholdRule,
   type Crossing,
-  migrate,
   MysqlDatabase,
   MysqlThresholdEvaluator,
   type Quote,
   type ThresholdType,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import {
   Collector,
-  migrate,
   MysqlDatabase,
   MysqlQuoteStore,
   PriceUpdateSchema,
   silentLogger,
   SyntheticPriceSource,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase, queryNumber, queryRows } from "../helpers/mysql.ts";
 
 Deno.test(

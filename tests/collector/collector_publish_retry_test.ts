@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import {
   Collector,
   createLogger,
-  migrate,
   MysqlDatabase,
   MysqlQuoteStore,
   SyntheticPriceSource,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase, queryNumber, queryRows } from "../helpers/mysql.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

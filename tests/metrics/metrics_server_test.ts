@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Counter, Gauge, Registry } from "prom-client";
-import { createLogger, MetricsServer, serveMetrics, silentLogger } from "../../core/mod.ts";
+import { createLogger, silentLogger } from "../../core/mod.ts";
+import { MetricsServer, serveMetrics } from "../../core/metrics/metrics_server.ts";
 
 async function get(port: number, path: string, method = "GET") {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
-import { registerProcessMetrics } from "../../core/mod.ts";
+import { registerProcessMetrics } from "../../core/metrics/process_metrics.ts";
 
 /** The value of the unlabelled sample `name` in `text`. */
 function sample(text: string, name: string): number | undefined {

@@ -1,17 +1,14 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import { register as globalRegistry, Registry } from "prom-client";
-import {
-  AlertSystemMetrics,
-  ClusterMetrics,
-  CollectorMetrics,
-  consumerLagGauge,
-  MailSendError,
-  MessageHandlingError,
-  NotifierMetrics,
-  PrometheusGrpcMetrics,
-  registerProcessMetrics,
-} from "../../core/mod.ts";
+import { MailSendError, MessageHandlingError } from "../../core/mod.ts";
+import { AlertSystemMetrics } from "../../core/alerts/alert_system_metrics.ts";
+import { ClusterMetrics } from "../../core/kafka/cluster_metrics.ts";
+import { CollectorMetrics } from "../../core/collector/collector_metrics.ts";
+import { consumerLagGauge } from "../../core/kafka/consumer_lag.ts";
+import { NotifierMetrics } from "../../core/notify/notifier_metrics.ts";
+import { PrometheusGrpcMetrics } from "../../core/grpc/prometheus_grpc_metrics.ts";
+import { registerProcessMetrics } from "../../core/metrics/process_metrics.ts";
 
 /** The sample lines of `registry`'s exposition (no comments, no blank lines). */
 async function lines(registry: Registry): Promise<string[]> {

@@ -8,12 +8,12 @@ import {
   type Mailer,
   MailSendError,
   MessageHandlingError,
-  migrate,
   MysqlDatabase,
   MysqlSentAlertLog,
   Notifier,
   SmtpMailer,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 import { parseMessage, SmtpCatcher } from "../helpers/smtp_catcher.ts";
 import { alert } from "./_notify.ts";

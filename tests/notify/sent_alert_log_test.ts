@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import {
-  migrate,
   MysqlDatabase,
   MysqlSentAlertLog,
   type SentAlert,
   type SentAlertLog,
 } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 
 function sent(alertId: string, sentAt: Date): SentAlert {
