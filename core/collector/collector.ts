@@ -47,11 +47,11 @@ export interface CycleReport {
  * A source failure or an open breaker skips the cycle (logged); database and Kafka faults throw.
  */
 export class Collector {
-  readonly #o: Required<Omit<CollectorOptions, "now">> & { now: () => Date };
+  readonly #options: Required<Omit<CollectorOptions, "now">> & { now: () => Date };
   #cycles = 0;
 
   constructor(options: CollectorOptions) {
-    this.#o = {
+    this.#options = {
       keepPerTicker: 1_000,
       dropUnfollowed: true,
       topic: TOPIC_TO_ALERT_SYSTEM,
@@ -71,17 +71,17 @@ export class Collector {
    * that outlasted `publishTimeoutMs`, the next cycle sends the missed ones before its own).
    */
   async publishPending(): Promise<number> {
-    const pending = await this.#o.store.unpublished();
+    const pending = await this.#options.store.unpublished();
     for (const { cycleId, message } of pending) {
       await this.#publish(message, cycleId);
-      await this.#o.store.markPublished(cycleId);
+      await this.#options.store.markPublished(cycleId);
     }
     return pending.length;
   }
 
   /** Runs one cycle. */
   async runCycle(): Promise<CycleReport> {
-    const { store, source, logger: log } = this.#o;
+    const { store, source, logger: log } = this.#options;
     const cycleId = crypto.randomUUID();
     this.#cycles++;
     const recovered = await this.publishPending();
@@ -120,15 +120,15 @@ export class Collector {
       const update: PriceUpdate = {
         version: MESSAGE_VERSION,
         cycle_id: cycleId,
-        collected_at: this.#o.now().toISOString(),
+        collected_at: this.#options.now().toISOString(),
         quotes: quotes.map((q) => ({ ticker: q.ticker, price: q.price, at: q.at.toISOString() })),
       };
       await store.saveCycle({ cycleId, quotes, message: JSON.stringify(update) });
       await this.publishPending();
     }
     const retention = await store.applyRetention({
-      keepPerTicker: this.#o.keepPerTicker,
-      dropUnfollowed: this.#o.dropUnfollowed,
+      keepPerTicker: this.#options.keepPerTicker,
+      dropUnfollowed: this.#options.dropUnfollowed,
     });
     log.info("cycle done", {
       cycleId,
@@ -144,13 +144,13 @@ export class Collector {
   // failure carries the same cycle_id, so the alert system produces the same alert ids and the
   // notifier mails once.
   async #publish(value: string, cycleId: string): Promise<void> {
-    await retry(() => this.#o.publisher.send(this.#o.topic, { key: "update", value }), {
-      timeoutMs: this.#o.publishTimeoutMs,
+    await retry(() => this.#options.publisher.send(this.#options.topic, { key: "update", value }), {
+      timeoutMs: this.#options.publishTimeoutMs,
       retriable: () => true,
       baseMs: 250,
       capMs: 5_000,
       onRetry: ({ attempt, waitMs, error }) =>
-        this.#o.logger.warn("update not acknowledged, retrying", {
+        this.#options.logger.warn("update not acknowledged, retrying", {
           cycleId,
           attempt,
           retryInMs: Math.round(waitMs),

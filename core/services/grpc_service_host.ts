@@ -41,44 +41,44 @@ export interface GrpcServiceHostOptions {
  * unreachable) and reflection, request metrics, and `/metrics` + `/healthz` on `metricsAddr`.
  * If anything fails to start, what was opened (the database included) is closed again.
  */
-export async function hostGrpcService(o: GrpcServiceHostOptions): Promise<RunningServer> {
+export async function hostGrpcService(options: GrpcServiceHostOptions): Promise<RunningServer> {
   const registry = new Registry();
   registerProcessMetrics(registry);
   let server: GrpcServer | undefined;
   let health: { stop(): void; readonly serving: boolean } | undefined;
   try {
     server = await GrpcServer.start({
-      address: o.grpcAddr,
-      logger: o.logger,
+      address: options.grpcAddr,
+      logger: options.logger,
       services: [{
-        name: o.name,
-        definition: o.definition,
-        implementation: o.handlers(new PrometheusGrpcMetrics(registry)),
+        name: options.name,
+        definition: options.definition,
+        implementation: options.handlers(new PrometheusGrpcMetrics(registry)),
       }],
     });
-    const watched = watchDatabaseHealth(o.db, server, o.logger);
+    const watched = watchDatabaseHealth(options.db, server, options.logger);
     health = watched;
-    const metrics = await serveMetrics(o.metricsAddr, {
+    const metrics = await serveMetrics(options.metricsAddr, {
       registry,
       ready: () => watched.serving,
-      logger: o.logger,
+      logger: options.logger,
     });
     const grpcServer = server;
     return {
       port: grpcServer.port,
       metricsPort: metrics?.port,
       async stop() {
-        o.beforeStop?.();
+        options.beforeStop?.();
         await metrics?.close();
         watched.stop();
-        await grpcServer.shutdown(o.shutdownGraceMs);
-        await o.db.close();
+        await grpcServer.shutdown(options.shutdownGraceMs);
+        await options.db.close();
       },
     };
   } catch (err) {
     health?.stop();
     await server?.shutdown(0);
-    await o.db.close();
+    await options.db.close();
     throw err;
   }
 }
