@@ -94,5 +94,8 @@ export async function deleteTopics(admin: Admin, topics: string[]): Promise<void
   await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => {});
 }
 
-/** Deno.test options for real Kafka: kafkajs leaves its own timers and sockets after disconnect(). */
+/**
+ * Sanitizers off, for tests/kafka/consumer_test.ts only: every other Kafka test passes with them
+ * on (kafkajs clients that were disconnected leave no timer or socket behind).
+ */
 export const kafkaTestOptions = { sanitizeOps: false, sanitizeResources: false } as const;

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { clusterScript, connectAdmin, kafkaTestOptions as opts, waitHealthy } from "../_kafka.ts";
+import { clusterScript, connectAdmin, waitHealthy } from "../_kafka.ts";
 import { startPipeline } from "./_pipeline.ts";
 
 Deno.test(
   "pipeline: SIGKILL of one broker during a cycle still gives exactly one mail per crossing",
-  opts,
   async () => {
     const admin = await connectAdmin();
     try {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KAFKA_BROKERS, kafkaTestOptions, randomName } from "../_kafka.ts";
+import { KAFKA_BROKERS, randomName } from "../_kafka.ts";
 import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 import { ServiceProcess } from "../helpers/processes.ts";
@@ -7,7 +7,6 @@ import { withServices } from "../helpers/services.ts";
 
 Deno.test(
   "collector, alert system and notifier processes drain on SIGTERM and exit 0",
-  kafkaTestOptions,
   () =>
     withKafkaTopics([
       { prefix: "sigterm-to-alert-system", dlq: true },

@@ -1,6 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import { kafkaTestOptions as opts } from "../_kafka.ts";
 import { parseMessage } from "../helpers/smtp_catcher.ts";
 import { type Pipeline, startPipeline } from "./_pipeline.ts";
 
@@ -12,7 +11,6 @@ async function expectMails(p: Pipeline, n: number): Promise<void> {
 
 Deno.test(
   "pipeline (edge): one mail per crossing, none while the price stays out, again after it returns",
-  opts,
   async () => {
     await using p = await startPipeline({
       scripts: {
@@ -65,7 +63,6 @@ Deno.test(
 
 Deno.test(
   "pipeline (ALERT_MODE=level): a mail on every cycle while the price is out of the band",
-  opts,
   async () => {
     await using p = await startPipeline({
       scripts: { AAPL: [210, 215, 220, 150] },
@@ -82,7 +79,6 @@ Deno.test(
 
 Deno.test(
   "pipeline: the collector's breaker opens on a failing source, skips cycles, and closes again",
-  opts,
   async () => {
     let failing = true;
     let calls = 0;

@@ -10,7 +10,6 @@ import {
   connectAdmin,
   ensureKafkaCluster,
   KAFKA_BROKERS,
-  kafkaTestOptions,
   waitFor,
   waitHealthy,
 } from "../_kafka.ts";
@@ -63,7 +62,6 @@ Deno.test("kafka_admin.ts stops with one line naming a bad variable", async () =
 
 Deno.test(
   "kafka_admin.ts --once creates the topics with RF 3 and min.insync.replicas 2, and a second run changes nothing",
-  kafkaTestOptions,
   async () => {
     await ensureKafkaCluster();
     const first = await runOnce();
@@ -104,7 +102,6 @@ Deno.test(
 
 Deno.test(
   "kafka_admin.ts --once reports a SIGKILLed broker as a shrunken ISR, and the recovery after its restart",
-  kafkaTestOptions,
   async () => {
     await ensureKafkaCluster();
     const admin = await connectAdmin();
@@ -153,7 +150,6 @@ Deno.test(
 
 Deno.test(
   "kafka_admin.ts logs the cluster picture at its interval and exits 0 on SIGTERM",
-  kafkaTestOptions,
   async () => {
     await ensureKafkaCluster();
     const child = new Deno.Command(Deno.execPath(), {

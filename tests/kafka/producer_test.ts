@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { BatchingProducer, type BatchReport, recordBytes } from "../../core/mod.ts";
-import { clusterScript, kafkaTestOptions, randomName, waitFor, waitHealthy } from "../_kafka.ts";
+import { clusterScript, randomName, waitFor, waitHealthy } from "../_kafka.ts";
 import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 
 /** Reads every record of `topic` (all partitions) from the beginning. */
@@ -33,7 +33,6 @@ Deno.test("recordBytes() counts the UTF-8 bytes of key, value and headers", () =
 
 Deno.test(
   "BatchingProducer sends batches of at most 500 bytes, each record alone only when it is larger, in order per key",
-  kafkaTestOptions,
   () =>
     withKafkaTopics([{ prefix: "t-batches", partitions: 3 }], async ({ kafka, names }) => {
       const topic = names[0]!;
@@ -109,7 +108,6 @@ Deno.test(
 
 Deno.test(
   "BatchingProducer.send() rejects while the ISR is below min.insync.replicas and every acked record is stored where reported",
-  kafkaTestOptions,
   () =>
     withKafkaTopics(
       [{ prefix: "t-acks", minInsyncReplicas: 3 }],

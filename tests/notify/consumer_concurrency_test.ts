@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { BatchingProducer, ConsumerRunner } from "../../core/mod.ts";
-import { kafkaTestOptions, randomName, waitFor } from "../_kafka.ts";
+import { randomName, waitFor } from "../_kafka.ts";
 import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 import { committedOffset } from "./_notify.ts";
 
@@ -9,7 +9,6 @@ const Schema = z.object({ version: z.literal(1), key: z.string(), seq: z.number(
 
 Deno.test(
   "ConsumerRunner with concurrency > 1 keeps each key's order, handles keys in parallel and commits only finished messages",
-  kafkaTestOptions,
   () =>
     withKafkaTopics([{ prefix: "t-concurrency", dlq: true }], async ({ kafka, admin, names }) => {
       const topic = names[0]!;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { kafkaTestOptions as opts, waitFor } from "../_kafka.ts";
+import { waitFor } from "../_kafka.ts";
 import { queryRows } from "../helpers/mysql.ts";
 import { runToEnd, ServiceProcess } from "../helpers/processes.ts";
 import { alert, committedOffset, notifierServices as services, produceAlerts } from "./_notify.ts";
@@ -47,7 +47,6 @@ Deno.test("notifier: --help lists its variables and exits 0", async () => {
 
 Deno.test(
   "notifier process mails an alert, and on SIGTERM stops, commits and exits 0",
-  opts,
   async () => {
     await using s = await services();
     const env = s.env();
@@ -69,7 +68,6 @@ Deno.test(
 
 Deno.test(
   "notifier process SIGKILLed after the SMTP send but before the commit does not mail again after a restart",
-  opts,
   async () => {
     await using s = await services();
     const env = s.env();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dlqTopicOf, type DlqValue } from "../../core/mod.ts";
-import { kafkaTestOptions as opts, waitFor } from "../_kafka.ts";
+import { waitFor } from "../_kafka.ts";
 import { queryRows } from "../helpers/mysql.ts";
 import { parseMessage } from "../helpers/smtp_catcher.ts";
 import {
@@ -13,7 +13,6 @@ import {
 
 Deno.test(
   "startNotifier() mails an alert produced on its topic once, with recipient, subject and body",
-  opts,
   async () => {
     await using s = await services();
     const { notifier, config } = await startTestNotifier(s.env());
@@ -49,7 +48,6 @@ Deno.test(
 
 Deno.test(
   "startNotifier() mails once for an alert id delivered twice and once for a repeated price",
-  opts,
   async () => {
     await using s = await services();
     const { notifier, config, lines } = await startTestNotifier(s.env());
@@ -87,7 +85,6 @@ Deno.test(
 
 Deno.test(
   "startNotifier() keeps retrying through an SMTP outage without committing, then mails once",
-  opts,
   async () => {
     await using s = await services();
     s.catcher.down();
@@ -119,7 +116,6 @@ Deno.test(
 
 Deno.test(
   "startNotifier() parks a malformed message and a permanently rejected mail in the DLQ and mails the next alert",
-  opts,
   async () => {
     await using s = await services();
     const { notifier, config } = await startTestNotifier(s.env());
