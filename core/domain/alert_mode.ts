@@ -7,6 +7,7 @@ export type AlertMode = "edge" | "level";
 
 /** Evaluation settings. */
 export interface AlertRules {
+  /** Whether a threshold fires once per crossing (`edge`) or on every cycle beyond it (`level`). */
   readonly mode: AlertMode;
   /**
    * Re-arm margin, a fraction in [0, 1) (0.005 = 0.5 %): a fired HIGH re-arms when

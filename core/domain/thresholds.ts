@@ -2,7 +2,9 @@ import { ValidationError } from "./validation_error.ts";
 
 /** A user's alert band. Either bound may be absent; when both are set, high > low. */
 export interface Thresholds {
+  /** Upper bound: an alert when the price goes above it; null when not set. */
   readonly high: number | null;
+  /** Lower bound: an alert when the price goes below it; null when not set. */
   readonly low: number | null;
 }
 

@@ -5,6 +5,7 @@
 export class ValidationError extends Error {
   /** The request field at fault, e.g. "email", when one is. */
   readonly field: string | undefined;
+  /** Takes the message for the caller and, when one is at fault, the request field's name. */
   constructor(message: string, field?: string) {
     super(message);
     this.name = "ValidationError";

@@ -47,7 +47,11 @@ export class SmtpMailer implements Mailer {
   readonly #log: Logger;
   #closed = false;
 
-  /** @throws {TypeError} when `url` is not an smtp: or smtps: URL */
+  /**
+   * Creates the nodemailer transport from `options`; connects on the first send, not here.
+   *
+   * @throws {TypeError} when `url` is not an smtp: or smtps: URL
+   */
   constructor(options: SmtpMailerOptions) {
     let url: URL;
     try {

@@ -40,7 +40,11 @@ export interface LastSentCacheOptions {
 export class LastSentCache {
   readonly #cache: LRUCache<string, number>;
 
-  /** @throws {RangeError} when `max` < 1 or `ttlMs` < 0 */
+  /**
+   * Creates an empty cache bounded by `options.max` conditions and `options.ttlMs`.
+   *
+   * @throws {RangeError} when `max` is not an integer ≥ 1 or `ttlMs` is not a finite number ≥ 0
+   */
   constructor(options: LastSentCacheOptions = {}) {
     const max = options.max ?? 100_000;
     const ttl = options.ttlMs ?? 24 * 60 * 60 * 1000;

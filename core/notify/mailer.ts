@@ -57,6 +57,10 @@ export class MailSendError extends Error {
   readonly responseCode: number | undefined;
   /** The driver's error code (e.g. "ECONNECTION", "EENVELOPE"), when it gave one. */
   readonly code: string | undefined;
+  /**
+   * Takes the message, the details (`retriable`; the SMTP reply code and driver code when
+   * known) and `options.cause` (the driver's error).
+   */
   constructor(
     message: string,
     details: { retriable: boolean; responseCode?: number; code?: string },

@@ -63,6 +63,7 @@ export class Notifier {
   readonly #log: Logger;
   readonly #now: () => Date;
 
+  /** Takes the mailer, the sent-alert log, the last-sent cache, a logger and an optional clock. */
   constructor(deps: NotifierDeps) {
     this.#mailer = deps.mailer;
     this.#sentLog = deps.sentLog;

@@ -22,6 +22,10 @@ export class ReplayCsvError extends Error {
   readonly file: string;
   /** 1-based line number of the bad row. */
   readonly line: number;
+  /**
+   * Takes the file name, the 1-based line, what is wrong with it and `options.cause`; the message
+   * becomes `file:line: message`.
+   */
   constructor(file: string, line: number, message: string, options?: ErrorOptions) {
     super(`${file}:${line}: ${message}`, options);
     this.name = "ReplayCsvError";

@@ -54,6 +54,8 @@ export class SyntheticPriceSource implements PriceSource {
   readonly #walks = new Map<string, { next: number; last: number }>();
 
   /**
+   * Validates `options`; each ticker's cycle index starts at `startCycle` on its first fetch.
+   *
    * @throws {RangeError} when `volatility` is outside (0, 0.5], `startCycle` is not a
    * non-negative integer, or a script is empty or holds a price that is not finite and > 0.
    */

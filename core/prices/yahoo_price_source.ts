@@ -53,7 +53,12 @@ export class YahooPriceSource implements PriceSource {
   readonly #chunkSize: number;
   readonly #now: () => Date;
 
-  /** @throws {RangeError} when `chunkSize` is not an integer in [1, 1000] or `timeoutMs` ≤ 0. */
+  /**
+   * Sets up a yahoo-finance2 client with its own cookie jar and a per-request timeout; nothing is
+   * fetched until {@linkcode YahooPriceSource.fetch}.
+   *
+   * @throws {RangeError} when `chunkSize` is not an integer in [1, 1000] or `timeoutMs` ≤ 0.
+   */
   constructor(options: YahooPriceSourceOptions = {}) {
     const chunkSize = options.chunkSize ?? 100;
     const timeoutMs = options.timeoutMs ?? 10_000;
