@@ -25,11 +25,20 @@ const _MAX_ATTEMPTS = 3;
 export class MysqlCommandLedger implements CommandLedger {
   readonly #db: MysqlDatabase;
   readonly #now: () => Date;
+  /** `now` stamps claimed ids and is what `purge` measures age against (default system clock). */
   constructor(db: MysqlDatabase, { now = () => new Date() }: { now?: () => Date } = {}) {
     this.#db = db;
     this.#now = now;
   }
 
+  /**
+   * Claims `entry.requestId`, runs `work` and stores its outcome in one transaction, or returns
+   * the stored outcome (`replayed: true`) of an id claimed before. A deadlock or lock wait
+   * timeout is retried, 3 attempts in all.
+   *
+   * @throws {RequestIdConflictError} when the id was stored with another fingerprint
+   * @throws {DatabaseUnavailableError} when the server cannot be reached
+   */
   async once(
     entry: LedgerEntry,
     work: (users: UserRepository) => Promise<Outcome>,
@@ -85,6 +94,7 @@ export class MysqlCommandLedger implements CommandLedger {
       : { code: row.status, message: row.message, success: row.success === 1 };
   }
 
+  /** Deletes stored ids claimed more than `olderThanMs` ago; returns how many went. */
   purge(olderThanMs: number): Promise<number> {
     const cutoff = new Date(this.#now().getTime() - olderThanMs);
     return this.#db.deleteOlderThan("processed_requests", "created_at", cutoff);

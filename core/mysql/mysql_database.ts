@@ -14,6 +14,7 @@ export interface MysqlDatabaseOptions {
   connectionLimit?: number;
   /** Create the database when it is missing; default true. */
   createDatabase?: boolean;
+  /** Where pool start-up (URL without password) and failed rollbacks are logged; default silent. */
   logger?: Logger;
 }
 
@@ -83,6 +84,7 @@ function _connectionOptions(raw: string): mysql.ConnectionOptions & { database: 
  * gets a fresh connection.
  */
 export class MysqlDatabase {
+  /** The underlying mysql2 pool, for what this class does not wrap. */
   readonly pool: mysql.Pool;
   readonly #logger: Logger;
 

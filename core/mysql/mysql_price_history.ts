@@ -7,10 +7,12 @@ import type { MysqlDatabase } from "./mysql_database.ts";
 /** {@linkcode PriceHistory} on the `users` and `quotes` tables. */
 export class MysqlPriceHistory implements PriceHistory {
   readonly #db: MysqlDatabase;
+  /** Takes the database whose tables it reads. */
   constructor(db: MysqlDatabase) {
     this.#db = db;
   }
 
+  /** The ticker `email` follows, or undefined when the user is not registered. */
   tickerOf(email: Email): Promise<Ticker | undefined> {
     return this.#db.withConnection(async (sql) => {
       const [rows] = await sql.execute<RowDataPacket[]>(
@@ -21,6 +23,7 @@ export class MysqlPriceHistory implements PriceHistory {
     });
   }
 
+  /** The newest stored quote of `ticker` (by time, then insertion), or undefined when none. */
   latest(ticker: Ticker): Promise<StoredQuote | undefined> {
     return this.#db.withConnection(async (sql) => {
       const [rows] = await sql.execute<RowDataPacket[]>(
@@ -32,6 +35,7 @@ export class MysqlPriceHistory implements PriceHistory {
     });
   }
 
+  /** Mean price of the newest `count` quotes of `ticker` and how many there were (0 when none). */
   average(ticker: Ticker, count: number): Promise<{ average: number; count: number }> {
     return this.#db.withConnection(async (sql) => {
       // query(), not execute(): MySQL 8 rejects a bound LIMIT in prepared statements.

@@ -6,10 +6,12 @@ import type { MysqlDatabase } from "./mysql_database.ts";
 /** {@linkcode QuoteStore} on the `users` and `quotes` tables. */
 export class MysqlQuoteStore implements QuoteStore {
   readonly #db: MysqlDatabase;
+  /** Takes the database whose tables it reads and writes. */
   constructor(db: MysqlDatabase) {
     this.#db = db;
   }
 
+  /** Distinct tickers of the `users` table, sorted. */
   followedTickers(): Promise<string[]> {
     return this.#db.withConnection(async (sql) => {
       const [rows] = await sql.query<RowDataPacket[]>(
@@ -19,6 +21,10 @@ export class MysqlQuoteStore implements QuoteStore {
     });
   }
 
+  /**
+   * Inserts the cycle's quotes (one multi-row INSERT) and its message into `collector_outbox`,
+   * unpublished, in one transaction.
+   */
   async saveCycle(
     { cycleId, quotes, message }: { cycleId: string; quotes: readonly Quote[]; message: string },
   ): Promise<void> {
@@ -36,6 +42,7 @@ export class MysqlQuoteStore implements QuoteStore {
     });
   }
 
+  /** Outbox messages not published yet, oldest first. */
   unpublished(): Promise<{ cycleId: string; message: string }[]> {
     return this.#db.withConnection(async (sql) => {
       const [rows] = await sql.query<RowDataPacket[]>(
@@ -46,6 +53,7 @@ export class MysqlQuoteStore implements QuoteStore {
     });
   }
 
+  /** Stamps the cycle's outbox message as published now. */
   async markPublished(cycleId: string): Promise<void> {
     await this.#db.withConnection((sql) =>
       sql.execute("UPDATE collector_outbox SET published_at = ? WHERE cycle_id = ?", [
@@ -55,6 +63,10 @@ export class MysqlQuoteStore implements QuoteStore {
     );
   }
 
+  /**
+   * Keeps the newest `keepPerTicker` quotes per ticker, drops quotes of unfollowed tickers when
+   * `dropUnfollowed`, and deletes outbox messages published more than 24 h ago.
+   */
   applyRetention(
     { keepPerTicker, dropUnfollowed }: { keepPerTicker: number; dropUnfollowed: boolean },
   ): Promise<RetentionResult> {

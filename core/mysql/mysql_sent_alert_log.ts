@@ -37,14 +37,17 @@ export class MysqlSentAlertLog implements SentAlertLog {
     this.#records = new _Batcher((alerts) => this.#insert(alerts));
   }
 
+  /** Whether `alertId` has a row (batched with the other calls of this event-loop turn). */
   wasSent(alertId: string): Promise<boolean> {
     return this.#checks.add(alertId);
   }
 
+  /** Inserts `alert`'s row unless its id has one; resolves once the row is committed. */
   record(alert: SentAlert): Promise<void> {
     return this.#records.add(alert);
   }
 
+  /** Deletes rows whose `sent_at` is more than `olderThanMs` old; returns how many went. */
   purge(olderThanMs: number): Promise<number> {
     const cutoff = new Date(this.#now().getTime() - olderThanMs);
     return this.#db.deleteOlderThan("sent_alerts", "sent_at", cutoff);

@@ -111,6 +111,11 @@ function _wire(change: _FlagChange) {
 export class MysqlThresholdEvaluator implements ThresholdEvaluator {
   readonly #db: MysqlDatabase;
   readonly #rules: AlertRules;
+  /**
+   * Takes the database and the evaluation rules (mode and hysteresis).
+   *
+   * @throws {RangeError} when `rules.hysteresis` is not in [0, 1)
+   */
   constructor(db: MysqlDatabase, rules: AlertRules) {
     if (!(rules.hysteresis >= 0 && rules.hysteresis < 1)) {
       throw new RangeError(`hysteresis must be in [0, 1), got ${rules.hysteresis}`);
@@ -119,6 +124,11 @@ export class MysqlThresholdEvaluator implements ThresholdEvaluator {
     this.#rules = rules;
   }
 
+  /**
+   * Finds the crossings of `quotes` (the last quote per ticker counts) in one query; in edge mode
+   * also the fired thresholds that re-arm. `commit` writes the new flags in chunks of 10,000
+   * users, leaving alone a threshold that changed since.
+   */
   async evaluate(quotes: readonly Quote[]): Promise<Evaluation> {
     const latest = new Map(quotes.map((q) => [q.ticker, q]));
     if (latest.size === 0) {

@@ -16,11 +16,13 @@ interface _UserRow extends RowDataPacket {
 export class MysqlUserRepository implements UserRepository {
   readonly #sql: Sql;
   readonly #now: () => Date;
+  /** Takes the transaction's connection and the clock for `created_at`/`updated_at`. */
   constructor(sql: Sql, now: () => Date = () => new Date()) {
     this.#sql = sql;
     this.#now = now;
   }
 
+  /** The user with `email`, its row locked (`FOR UPDATE`) until the transaction ends. */
   async findForUpdate(email: Email): Promise<User | undefined> {
     const [rows] = await this.#sql.execute<_UserRow[]>(
       "SELECT email, ticker, high_value, low_value FROM users WHERE email = ? FOR UPDATE",
@@ -35,6 +37,7 @@ export class MysqlUserRepository implements UserRepository {
     };
   }
 
+  /** Inserts `user`; "duplicate" when the e-mail is already registered. */
   async insert(user: User): Promise<"inserted" | "duplicate"> {
     const now = this.#now();
     try {
@@ -50,6 +53,10 @@ export class MysqlUserRepository implements UserRepository {
     }
   }
 
+  /**
+   * Writes `after`'s ticker and thresholds; a threshold that differs from `before` (or any, when
+   * the ticker changed) is re-armed.
+   */
   async update(before: User, after: User): Promise<void> {
     // A threshold that changed (or a new ticker) starts armed again.
     const tickerChanged = before.ticker !== after.ticker;
@@ -71,6 +78,7 @@ export class MysqlUserRepository implements UserRepository {
     );
   }
 
+  /** Deletes the user with `email`; false when there was none. */
   async delete(email: Email): Promise<boolean> {
     const [result] = await this.#sql.execute("DELETE FROM users WHERE email = ?", [email]);
     return (result as { affectedRows: number }).affectedRows > 0;
