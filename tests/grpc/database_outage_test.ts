@@ -1,22 +1,25 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
+import { createLogger } from "../../core/mod.ts";
 import { freshDatabase, TEST_MYSQL_SERVER } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
 import { TcpProxy } from "../helpers/tcp_proxy.ts";
 import { waitFor } from "../helpers/wait.ts";
 
+/** A proxy in front of the test MySQL server, and `url` rewritten to reach it through it. */
+function throughProxy(url: string): { proxy: TcpProxy; url: string } {
+  const target = new URL(TEST_MYSQL_SERVER);
+  const port = Number(target.port || 3306);
+  const proxy = new TcpProxy({ hostname: target.hostname, port }).start();
+  return { proxy, url: url.replace(`${target.hostname}:${port}`, `127.0.0.1:${proxy.port}`) };
+}
+
 Deno.test(
   "a database outage gives UNAVAILABLE and both servers recover by themselves",
   async () => {
     await using db = freshDatabase();
-    const target = new URL(TEST_MYSQL_SERVER);
-    const proxy = new TcpProxy({ hostname: target.hostname, port: Number(target.port || 3306) })
-      .start();
-    const viaProxy = db.url.replace(
-      `${target.hostname}:${target.port || 3306}`,
-      `127.0.0.1:${proxy.port}`,
-    );
+    const { proxy, url: viaProxy } = throughProxy(db.url);
     const cmd = await commandServer(viaProxy);
     const qry = await queryServer(viaProxy);
     const { command, query, close } = userServiceClients(cmd.port, qry.port);
@@ -61,16 +64,17 @@ Deno.test(
   "a server started while the database is down waits for it and then serves",
   async () => {
     await using db = freshDatabase();
-    const target = new URL(TEST_MYSQL_SERVER);
-    const proxy = new TcpProxy({ hostname: target.hostname, port: Number(target.port || 3306) })
-      .start();
+    const { proxy, url: viaProxy } = throughProxy(db.url);
     proxy.cut();
-    const viaProxy = db.url.replace(
-      `${target.hostname}:${target.port || 3306}`,
-      `127.0.0.1:${proxy.port}`,
+    const lines: string[] = [];
+    const starting = commandServer(
+      viaProxy,
+      {},
+      createLogger("command-server", { sink: (line) => lines.push(line) }),
     );
-    const starting = commandServer(viaProxy);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitFor(() => lines.some((l) => l.includes("database unavailable at start, retrying")), {
+      what: "the server to find the database down",
+    });
     proxy.restore();
     const cmd = await starting;
     const { command, close } = userServiceClients(cmd.port);

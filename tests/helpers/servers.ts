@@ -1,6 +1,7 @@
 import {
   loadCommandServerConfig,
   loadQueryServerConfig,
+  type Logger,
   type RunningServer,
   silentLogger,
   startCommandServer,
@@ -9,11 +10,13 @@ import {
 
 /**
  * Starts a command server in-process on a free loopback port, through the executable's wiring;
- * no metrics endpoint unless `env` sets METRICS_ADDR (e.g. "127.0.0.1:0").
+ * no metrics endpoint unless `env` sets METRICS_ADDR (e.g. "127.0.0.1:0"); silent unless a
+ * `logger` is given.
  */
 export function commandServer(
   mysqlUrl: string,
   env: Record<string, string> = {},
+  logger: Logger = silentLogger,
 ): Promise<RunningServer> {
   const config = loadCommandServerConfig({
     GRPC_ADDR: "127.0.0.1:0",
@@ -21,7 +24,7 @@ export function commandServer(
     METRICS_ADDR: "off",
     ...env,
   });
-  return startCommandServer(config, { logger: silentLogger });
+  return startCommandServer(config, { logger });
 }
 
 /** Starts a query server in-process on a free loopback port; metrics as for `commandServer`. */
