@@ -19,6 +19,12 @@ export interface LedgerEntry {
  * @throws {RequestIdConflictError} when the id was stored with another fingerprint
  */
 export interface CommandLedger {
+  /**
+   * Runs `work` once for `entry.requestId` and stores its outcome with it; a stored id returns
+   * its outcome with `replayed: true` and does not run `work`.
+   *
+   * @throws {RequestIdConflictError} when the id was stored with another fingerprint
+   */
   once(
     entry: LedgerEntry,
     work: (users: UserRepository) => Promise<Outcome>,

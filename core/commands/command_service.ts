@@ -15,27 +15,37 @@ export const MAX_REQUEST_ID_LENGTH = 128;
 
 /** RegisterUser as received; thresholds are absent when not set. */
 export interface RegisterUserInput {
+  /** The user's e-mail address, required; trimmed and lower-cased. */
   email?: string | undefined;
+  /** Yahoo Finance symbol, e.g. "AAPL", upper-cased; required to register, empty keeps it. */
   ticker?: string | undefined;
+  /** Idempotency key, required: 1-128 printable ASCII characters. */
   requestId?: string | undefined;
+  /** Alert above this price (> 0); absent or null: none on register, unchanged on update. */
   highValue?: number | null | undefined;
+  /** Alert below this price (> 0, < high); absent or null: none on register, unchanged on update. */
   lowValue?: number | null | undefined;
 }
 
 /** LoginUser and DeleteUser as received. */
 export interface UserRefInput {
+  /** The user's e-mail address, required; trimmed and lower-cased. */
   email?: string | undefined;
+  /** Idempotency key, required: 1-128 printable ASCII characters. */
   requestId?: string | undefined;
 }
 
 /** UpdateUser as received: absent fields keep their value; `clear*` remove a threshold. */
 export interface UpdateUserInput extends RegisterUserInput {
+  /** Removes the high threshold; cannot be combined with `highValue`. */
   clearHigh?: boolean | undefined;
+  /** Removes the low threshold; cannot be combined with `lowValue`. */
   clearLow?: boolean | undefined;
 }
 
 /** Dependencies of {@linkcode CommandService}. */
 export interface CommandServiceDeps {
+  /** Where commands run at most once and their outcomes are stored (the source of truth). */
   ledger: CommandLedger;
   /** Defaults to a cache of 10,000 entries and 600 s. */
   cache?: RequestCache;
@@ -55,6 +65,7 @@ export class CommandService {
   readonly #ledger: CommandLedger;
   readonly #cache: RequestCache;
 
+  /** Takes the ledger and, optionally, the in-memory cache of recent outcomes. */
   constructor({ ledger, cache = new RequestCache() }: CommandServiceDeps) {
     this.#ledger = ledger;
     this.#cache = cache;

@@ -3,7 +3,9 @@ export type OutcomeCode = "OK" | "ALREADY_EXISTS" | "NOT_FOUND";
 
 /** The stored result of a command: replaying its request_id returns exactly this. */
 export interface Outcome {
+  /** How the command ended; the gRPC edge maps it to a status code. */
   readonly code: OutcomeCode;
+  /** Human-readable reply text, e.g. "user ada@example.com registered for AAPL". */
   readonly message: string;
   /** Only for LoginUser. */
   readonly success?: boolean;
@@ -19,6 +21,8 @@ export const Outcome = {
 
 /** What the command service answers: the outcome, and whether it was replayed from storage. */
 export interface CommandResult {
+  /** How the command ended. */
   readonly outcome: Outcome;
+  /** True when the request_id was seen before and the stored outcome was returned. */
   readonly replayed: boolean;
 }

@@ -16,7 +16,9 @@ export interface RequestCacheOptions {
 
 /** A stored outcome with the fingerprint of the request that produced it. */
 export interface CachedOutcome {
+  /** Hash of the normalised request; a repeat with another fingerprint is a conflict. */
   readonly fingerprint: string;
+  /** The outcome the request produced. */
   readonly outcome: Outcome;
 }
 
@@ -35,6 +37,7 @@ export interface CachedOutcome {
  */
 export class RequestCache {
   readonly #lru: LRUCache<string, CachedOutcome>;
+  /** Takes the size, TTL and clock; every option has a default. */
   constructor(
     { maxEntries = 10_000, ttlMs = 600_000, now = () => performance.now() }: RequestCacheOptions =
       {},

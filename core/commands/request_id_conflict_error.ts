@@ -2,6 +2,7 @@
 export class RequestIdConflictError extends Error {
   /** The reused request id. */
   readonly requestId: string;
+  /** Takes the request id that was reused. */
   constructor(requestId: string) {
     super(`request_id "${requestId}" was already used for a different request`);
     this.name = "RequestIdConflictError";

@@ -3,7 +3,9 @@ import type { Ticker } from "../domain/ticker.ts";
 
 /** One stored price of a ticker. */
 export interface StoredQuote {
+  /** The price, in the instrument's currency. */
   readonly price: number;
+  /** When the price was quoted. */
   readonly at: Date;
 }
 

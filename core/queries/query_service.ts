@@ -9,16 +9,23 @@ export const MAX_AVERAGE_COUNT = 10_000;
 
 /** Answer of {@linkcode QueryService.latest}. */
 export interface LatestValue {
+  /** The user's e-mail address, normalised (trimmed, lower-case). */
   readonly email: string;
+  /** The ticker the user follows. */
   readonly ticker: Ticker;
+  /** The newest price of the ticker. */
   readonly value: number;
+  /** When that price was quoted. */
   readonly at: Date;
 }
 
 /** Answer of {@linkcode QueryService.average}. */
 export interface AverageValue {
+  /** The user's e-mail address, normalised (trimmed, lower-case). */
   readonly email: string;
+  /** The ticker the user follows. */
   readonly ticker: Ticker;
+  /** Arithmetic mean of the averaged prices. */
   readonly average: number;
   /** How many quotes were averaged; fewer than asked when fewer exist. */
   readonly count: number;
@@ -32,6 +39,7 @@ export interface AverageValue {
  */
 export class QueryService {
   readonly #history: PriceHistory;
+  /** Takes the read model the answers come from. */
   constructor({ history }: { history: PriceHistory }) {
     this.#history = history;
   }
