@@ -2,8 +2,11 @@ import * as grpc from "@grpc/grpc-js";
 import { retry } from "../runtime/retry.ts";
 import { loadUserServiceProto, type UserServiceProto } from "./user_service_proto.ts";
 
-/** Status codes a {@linkcode UserClient} retries: the call may not have reached the service. */
-export const RETRIABLE_CODES: readonly grpc.status[] = [
+/**
+ * gRPC status codes a {@linkcode UserClient} retries, UNAVAILABLE (14) and DEADLINE_EXCEEDED
+ * (4): the call may not have reached the service.
+ */
+export const RETRIABLE_CODES: readonly number[] = [
   grpc.status.UNAVAILABLE,
   grpc.status.DEADLINE_EXCEEDED,
 ];
@@ -30,61 +33,89 @@ export interface UserClientOptions {
 
 /** What {@linkcode UserClientOptions.onRetry} is told about a failed attempt. */
 export interface RetryInfo {
+  /** The gRPC method called, e.g. "RegisterUser". */
   readonly method: string;
   /** The attempt that just failed (1-based). */
   readonly attempt: number;
+  /** How long the client waits before the next attempt, in ms. */
   readonly waitMs: number;
-  readonly code: grpc.status;
+  /** The gRPC status code the attempt ended with: 14 (UNAVAILABLE) or 4 (DEADLINE_EXCEEDED). */
+  readonly code: number;
+  /** The status details, e.g. "No connection established". */
   readonly message: string;
 }
 
 /**
  * The answer to one call, after retries: the response, or the status the service (or the
- * channel, for UNAVAILABLE and DEADLINE_EXCEEDED) ended with.
+ * channel, for UNAVAILABLE and DEADLINE_EXCEEDED) ended with. `code` is the gRPC status code
+ * (0 OK, 3 INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS, 14 UNAVAILABLE, …; `status` of
+ * `@grpc/grpc-js` names them), `message` its details and `attempts` how many calls were made.
  */
 export type CallResult<T> =
-  | { readonly ok: true; readonly code: grpc.status.OK; readonly response: T; attempts: number }
-  | { readonly ok: false; readonly code: grpc.status; readonly message: string; attempts: number };
+  | { readonly ok: true; readonly code: 0; readonly response: T; attempts: number }
+  | { readonly ok: false; readonly code: number; readonly message: string; attempts: number };
 
 /** Responses, with the field names of protos/user_service.proto. */
 export interface MessageResponse {
+  /** The service's reply text, e.g. "user ada@example.com registered for AAPL". */
   message: string;
 }
 /** LoginUser's response. */
 export interface LoginResponse extends MessageResponse {
+  /** True once logged in; an unregistered user gets NOT_FOUND instead of a response. */
   success: boolean;
 }
 /** GetLatestValue's response; `timestamp` is ISO-8601 UTC. */
 export interface LatestValueResponse {
+  /** The user's e-mail address, as the service normalised it. */
   email: string;
+  /** The ticker the user follows, e.g. "AAPL". */
   ticker: string;
+  /** The newest price of the ticker. */
   value: number;
+  /** When that price was quoted, ISO-8601 UTC, e.g. "2024-12-20T15:30:00.000Z". */
   timestamp: string;
 }
 /** GetAverageValue's response; `values_count` may be less than the count asked for. */
 export interface AverageValueResponse {
+  /** The user's e-mail address, as the service normalised it. */
   email: string;
+  /** The ticker the user follows, e.g. "AAPL". */
   ticker: string;
+  /** Mean of the averaged prices. */
   average_value: number;
+  /** How many prices were averaged. */
   values_count: number;
 }
 
 /** RegisterUser's input. */
 export interface RegisterInput {
+  /** The user's e-mail address. */
   email: string;
+  /** Yahoo Finance symbol to watch, e.g. "AAPL", "BRK-B", "EURUSD=X". */
   ticker: string;
+  /** Idempotency key, the same on every retry; e.g. `crypto.randomUUID()`. */
   requestId: string;
+  /** Alert when the price rises above it (> 0); absent for no high alert. */
   highValue?: number | undefined;
+  /** Alert when the price falls below it (> 0, below `highValue`); absent for no low alert. */
   lowValue?: number | undefined;
 }
 /** UpdateUser's input: what is left out stays as it is. */
 export interface UpdateInput {
+  /** The registered user's e-mail address. */
   email: string;
+  /** Idempotency key, the same on every retry; e.g. `crypto.randomUUID()`. */
   requestId: string;
+  /** New ticker to watch; absent keeps the current one. */
   ticker?: string | undefined;
+  /** New high threshold (> 0); absent keeps the current one. */
   highValue?: number | undefined;
+  /** New low threshold (> 0); absent keeps the current one. */
   lowValue?: number | undefined;
+  /** Removes the high threshold; cannot be combined with `highValue`. */
   clearHigh?: boolean | undefined;
+  /** Removes the low threshold; cannot be combined with `lowValue`. */
   clearLow?: boolean | undefined;
 }
 
@@ -107,6 +138,7 @@ export class UserClient implements Disposable {
   readonly #timeoutMs: number;
   readonly #options: UserClientOptions;
 
+  /** Takes both addresses and the retry settings; opens no connection until the first call. */
   constructor(options: UserClientOptions) {
     const proto = options.proto ?? loadUserServiceProto();
     const creds = grpc.credentials.createInsecure();
@@ -179,6 +211,7 @@ export class UserClient implements Disposable {
     this.#query.close();
   }
 
+  /** Closes both channels, as {@linkcode UserClient.close}; for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

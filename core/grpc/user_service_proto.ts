@@ -7,8 +7,18 @@ export const USER_SERVICE_PROTO: string = fileURLToPath(
   new URL("../../protos/user_service.proto", import.meta.url),
 );
 
-/** Options shared by servers and clients: snake_case field names as in the proto. */
-export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
+/**
+ * `@grpc/proto-loader` options shared by servers and clients: field names kept in snake_case as
+ * in the proto, 64-bit integers as numbers, enums as their names, unset fields filled with their
+ * defaults, and the name of the set field on each oneof.
+ */
+export const PROTO_LOADER_OPTIONS: {
+  readonly keepCase: boolean;
+  readonly longs: NumberConstructor;
+  readonly enums: StringConstructor;
+  readonly defaults: boolean;
+  readonly oneofs: boolean;
+} = {
   keepCase: true,
   longs: Number,
   enums: String,
@@ -18,8 +28,11 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
 
 /** The loaded `user_service` package: its definition (for reflection) and service constructors. */
 export interface UserServiceProto {
+  /** The package as `@grpc/proto-loader` loaded it, e.g. for a reflection service. */
   readonly packageDefinition: protoLoader.PackageDefinition;
+  /** `@grpc/grpc-js` client constructor of UserCommandService; `.service` is its definition. */
   readonly commandService: grpc.ServiceClientConstructor;
+  /** `@grpc/grpc-js` client constructor of UserQueryService; `.service` is its definition. */
   readonly queryService: grpc.ServiceClientConstructor;
 }
 
