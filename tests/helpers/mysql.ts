@@ -1,4 +1,6 @@
 import mysql from "mysql2/promise";
+import { MysqlDatabase } from "../../core/mod.ts";
+import { migrate } from "../../core/mysql/migrations.ts";
 
 /** Server URL of the MySQL-compatible server the tests use (TEST_MYSQL_URL or local root). */
 export const TEST_MYSQL_SERVER = Deno.env.get("TEST_MYSQL_URL") ?? "mysql://root@127.0.0.1:3306";
@@ -26,6 +28,28 @@ export function freshDatabase(
     }
   };
   return { url, drop, [Symbol.asyncDispose]: drop };
+}
+
+/**
+ * A fresh database with tickerwatch's tables, and a {@linkcode MysqlDatabase} on it; disposing
+ * closes the connection and drops the database.
+ */
+export async function migratedDatabase(
+  prefix?: string,
+): Promise<{ url: string; db: MysqlDatabase } & AsyncDisposable> {
+  const fresh = freshDatabase(prefix);
+  const db = await MysqlDatabase.connect({ url: fresh.url });
+  const dispose = async () => {
+    await db.close();
+    await fresh.drop();
+  };
+  try {
+    await migrate(db);
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { url: fresh.url, db, [Symbol.asyncDispose]: dispose };
 }
 
 /** Runs one query against `url` on a short-lived connection and returns its rows. */

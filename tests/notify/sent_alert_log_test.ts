@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  MysqlDatabase,
-  MysqlSentAlertLog,
-  type SentAlert,
-  type SentAlertLog,
-} from "../../core/mod.ts";
-import { migrate } from "../../core/mysql/migrations.ts";
-import { freshDatabase, queryRows } from "../helpers/mysql.ts";
+import { MysqlSentAlertLog, type SentAlert, type SentAlertLog } from "../../core/mod.ts";
+import { migratedDatabase, queryRows } from "../helpers/mysql.ts";
 
 function sent(alertId: string, sentAt: Date): SentAlert {
   return { alertId, email: "ann@example.com", ticker: "AAPL", thresholdType: "HIGH", sentAt };
@@ -50,61 +44,44 @@ function sentAlertLogContract(
 }
 
 sentAlertLogContract("MysqlSentAlertLog", async (clock) => {
-  const fresh = freshDatabase();
-  const db = await MysqlDatabase.connect({ url: fresh.url });
-  await migrate(db);
+  const fresh = await migratedDatabase();
   return {
-    log: new MysqlSentAlertLog(db, { now: () => clock.now }),
-    async [Symbol.asyncDispose]() {
-      await db.close();
-      await fresh.drop();
-    },
+    log: new MysqlSentAlertLog(fresh.db, { now: () => clock.now }),
+    [Symbol.asyncDispose]: () => fresh[Symbol.asyncDispose](),
   };
 });
 
 Deno.test(
   "MysqlSentAlertLog.record() stores the alert's fields and keeps the first row",
   async () => {
-    await using fresh = freshDatabase();
-    const db = await MysqlDatabase.connect({ url: fresh.url });
-    try {
-      await migrate(db);
-      const log = new MysqlSentAlertLog(db);
-      const id = "f".repeat(64);
-      await log.record({ ...sent(id, new Date("2026-01-05T15:31:02.123Z")), thresholdType: "LOW" });
-      await log.record({ ...sent(id, new Date("2026-02-01T00:00:00Z")), ticker: "MSFT" });
-      const rows = await queryRows(fresh.url, "SELECT * FROM sent_alerts");
-      assert.deepEqual(rows, [{
-        alert_id: id,
-        email: "ann@example.com",
-        ticker: "AAPL",
-        threshold_type: "LOW",
-        sent_at: new Date("2026-01-05T15:31:02.123Z"),
-      }]);
-    } finally {
-      await db.close();
-    }
+    await using fresh = await migratedDatabase();
+    const log = new MysqlSentAlertLog(fresh.db);
+    const id = "f".repeat(64);
+    await log.record({ ...sent(id, new Date("2026-01-05T15:31:02.123Z")), thresholdType: "LOW" });
+    await log.record({ ...sent(id, new Date("2026-02-01T00:00:00Z")), ticker: "MSFT" });
+    const rows = await queryRows(fresh.url, "SELECT * FROM sent_alerts");
+    assert.deepEqual(rows, [{
+      alert_id: id,
+      email: "ann@example.com",
+      ticker: "AAPL",
+      threshold_type: "LOW",
+      sent_at: new Date("2026-01-05T15:31:02.123Z"),
+    }]);
   },
 );
 
 Deno.test(
   "MysqlSentAlertLog answers many concurrent calls (shared statements) each with its own result",
   async () => {
-    await using fresh = freshDatabase();
-    const db = await MysqlDatabase.connect({ url: fresh.url });
-    try {
-      await migrate(db);
-      const log = new MysqlSentAlertLog(db);
-      const ids = Array.from({ length: 1_200 }, (_, i) => `id-${i}`);
-      await Promise.all(
-        ids.filter((_, i) => i % 2 === 0).map((id) => log.record(sent(id, new Date()))),
-      );
-      const answers = await Promise.all(ids.map((id) => log.wasSent(id)));
-      assert.deepEqual(answers, ids.map((_, i) => i % 2 === 0));
-      const [row] = await queryRows(fresh.url, "SELECT COUNT(*) AS n FROM sent_alerts");
-      assert.equal(Number(row!.n), 600);
-    } finally {
-      await db.close();
-    }
+    await using fresh = await migratedDatabase();
+    const log = new MysqlSentAlertLog(fresh.db);
+    const ids = Array.from({ length: 1_200 }, (_, i) => `id-${i}`);
+    await Promise.all(
+      ids.filter((_, i) => i % 2 === 0).map((id) => log.record(sent(id, new Date()))),
+    );
+    const answers = await Promise.all(ids.map((id) => log.wasSent(id)));
+    assert.deepEqual(answers, ids.map((_, i) => i % 2 === 0));
+    const [row] = await queryRows(fresh.url, "SELECT COUNT(*) AS n FROM sent_alerts");
+    assert.equal(Number(row!.n), 600);
   },
 );
