@@ -49,6 +49,7 @@ export * from "./domain/alert_id.ts";
 // messages: what producers and consumers share
 export * from "./messages/topics.ts";
 export * from "./messages/messages.ts";
+export * from "./messages/message_schema.ts";
 export * from "./messages/alert_message.ts";
 export * from "./messages/record_publisher.ts";
 export * from "./messages/message_handling_error.ts";

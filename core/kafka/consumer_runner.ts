@@ -3,7 +3,7 @@
  * offset only after the handler finished; malformed messages are parked in `<topic>.dlq`.
  */
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
-import type { z } from "zod";
+import type { MessageSchema } from "../messages/message_schema.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { BatchingProducer } from "./batching_producer.ts";
 import { isRetriable } from "../messages/message_handling_error.ts";
@@ -46,8 +46,8 @@ export interface ConsumerRunnerOptions<T> {
   groupId: string;
   /** Topic to consume. Its dead-letter topic `<topic>.dlq` must exist. */
   topic: string;
-  /** Schema of the JSON value (zod). */
-  schema: z.ZodType<T>;
+  /** Schema of the JSON value (a zod schema, e.g. {@linkcode AlertMessageSchema}). */
+  schema: MessageSchema<T>;
   /**
    * Does the work for one message. Throwing retries the message with backoff, unless the error
    * has `retriable: false` ({@linkcode MessageHandlingError}): then it goes to the DLQ.

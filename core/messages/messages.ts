@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { ThresholdType } from "../domain/threshold_type.ts";
+import type { MessageSchema } from "./message_schema.ts";
 
 /** Version of the JSON messages this code writes; readers accept exactly this version. */
 export const MESSAGE_VERSION = 1;
@@ -6,34 +8,70 @@ export const MESSAGE_VERSION = 1;
 const _isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
 const _price = z.number().finite().positive();
 const _ticker = z.string().min(1).max(20);
+const _quoteMessage = z.object({ ticker: _ticker, price: _price, at: _isoDate });
 
 /** One quote inside a {@linkcode PriceUpdate}. */
-export const QuoteMessageSchema = z.object({
-  ticker: _ticker,
-  price: _price,
-  at: _isoDate,
-});
+export interface QuoteMessage {
+  /** Ticker symbol, 1 to 20 characters, e.g. "AAPL". */
+  ticker: string;
+  /** Price, finite and positive. */
+  price: number;
+  /** Time of the price, ISO-8601. */
+  at: string;
+}
+
+/** Schema of a {@linkcode QuoteMessage}. */
+export const QuoteMessageSchema: MessageSchema<QuoteMessage> = _quoteMessage;
 
 /**
  * The collector's message on `to-alert-system` (key "update"): the quotes of one cycle.
  * `cycle_id` makes alert ids deterministic, so a redelivered update yields the same alerts.
  */
-export const PriceUpdateSchema = z.object({
+export interface PriceUpdate {
+  /** Always {@linkcode MESSAGE_VERSION}. */
+  version: typeof MESSAGE_VERSION;
+  /** Id of the collector cycle, 1 to 64 characters (a UUID). */
+  cycle_id: string;
+  /** When the cycle collected the quotes, ISO-8601. */
+  collected_at: string;
+  /** The cycle's quotes (the collector sends one per ticker). */
+  quotes: QuoteMessage[];
+}
+
+/** Schema of a `to-alert-system` message: validates a {@linkcode PriceUpdate}. */
+export const PriceUpdateSchema: MessageSchema<PriceUpdate> = z.object({
   version: z.literal(MESSAGE_VERSION),
   cycle_id: z.string().min(1).max(64),
   collected_at: _isoDate,
-  quotes: z.array(QuoteMessageSchema),
+  quotes: z.array(_quoteMessage),
 });
-
-/** A validated `to-alert-system` message. */
-export type PriceUpdate = z.infer<typeof PriceUpdateSchema>;
 
 /**
  * The alert system's message on `to-notifier` (key = e-mail): one crossed threshold. Field
  * names of the original system (email, ticker, threshold_value, threshold_type, value_ticker)
  * plus `alert_id` (the notifier's idempotency key) and `timestamp` (time of the price).
  */
-export const AlertMessageSchema = z.object({
+export interface AlertMessage {
+  /** Always {@linkcode MESSAGE_VERSION}. */
+  version: typeof MESSAGE_VERSION;
+  /** Deterministic id of the alert, 1 to 64 characters: the notifier's idempotency key. */
+  alert_id: string;
+  /** The user's e-mail address (also the record's key). */
+  email: string;
+  /** Ticker symbol, 1 to 20 characters. */
+  ticker: string;
+  /** The threshold that was crossed. */
+  threshold_value: number;
+  /** Which bound was crossed. */
+  threshold_type: ThresholdType;
+  /** The price that crossed it. */
+  value_ticker: number;
+  /** Time of the price, ISO-8601. */
+  timestamp: string;
+}
+
+/** Schema of a `to-notifier` message: validates an {@linkcode AlertMessage}. */
+export const AlertMessageSchema: MessageSchema<AlertMessage> = z.object({
   version: z.literal(MESSAGE_VERSION),
   alert_id: z.string().min(1).max(64),
   email: z.string().min(3).max(254),
@@ -43,6 +81,3 @@ export const AlertMessageSchema = z.object({
   value_ticker: _price,
   timestamp: _isoDate,
 });
-
-/** A validated `to-notifier` message. */
-export type AlertMessage = z.infer<typeof AlertMessageSchema>;

@@ -22,7 +22,7 @@ export function dlqTopicOf(topic: string): string {
 }
 
 /** Dead-letter topic of {@linkcode TOPIC_TO_ALERT_SYSTEM}. */
-export const TOPIC_TO_ALERT_SYSTEM_DLQ = dlqTopicOf(TOPIC_TO_ALERT_SYSTEM);
+export const TOPIC_TO_ALERT_SYSTEM_DLQ: string = dlqTopicOf(TOPIC_TO_ALERT_SYSTEM);
 
 /** Dead-letter topic of {@linkcode TOPIC_TO_NOTIFIER}. */
-export const TOPIC_TO_NOTIFIER_DLQ = dlqTopicOf(TOPIC_TO_NOTIFIER);
+export const TOPIC_TO_NOTIFIER_DLQ: string = dlqTopicOf(TOPIC_TO_NOTIFIER);
