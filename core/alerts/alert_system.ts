@@ -8,10 +8,15 @@ import type { ThresholdEvaluator } from "./threshold_evaluator.ts";
 
 /** What one update did. */
 export interface UpdateReport {
+  /** The collector cycle the update came from (its `cycle_id`). */
   readonly cycleId: string;
+  /** Quotes in the update. */
   readonly quotes: number;
+  /** Alerts published to `to-notifier`, one per crossing. */
   readonly alerts: number;
+  /** Thresholds that fired or re-armed (0 when no state changed). */
   readonly transitions: number;
+  /** Time spent handling the update, in milliseconds (rounded). */
   readonly millis: number;
 }
 
@@ -28,6 +33,10 @@ export class AlertSystem {
   readonly #logger: Logger;
   readonly #topic: string;
 
+  /**
+   * Takes the threshold evaluator (the port MySQL implements), the publisher of alert messages,
+   * a logger, and the output topic (default `to-notifier`).
+   */
   constructor(
     { evaluator, publisher, logger, topic = TOPIC_TO_NOTIFIER }: {
       evaluator: ThresholdEvaluator;

@@ -18,7 +18,9 @@ import { type CliInvocation, parseCliArgs } from "./parse_cli_args.ts";
 
 /** Where the CLI writes: answers to `out` (stdout), notes and errors to `note` (stderr). */
 export interface CliConsole {
+  /** Writes one line of the answer (stdout by default; the JSON result with `--json`). */
   out(line: string): void;
+  /** Writes one line of notes, usage and errors (stderr by default). */
   note(line: string): void;
 }
 

@@ -10,10 +10,13 @@ import type { RecordPublisher } from "../messages/record_publisher.ts";
 
 /** Dependencies and settings of {@linkcode Collector}. */
 export interface CollectorOptions {
+  /** Where followed tickers are read and quotes and the cycle's outbox message are stored. */
   store: QuoteStore;
   /** Usually a GuardedPriceSource (circuit breaker around the real source). */
   source: PriceSource;
+  /** Publishes each cycle's `update` message (the Kafka producer in the service). */
   publisher: RecordPublisher;
+  /** Logs cycles, skipped cycles and retries. */
   logger: Logger;
   /** Newest quotes kept per ticker; default 1,000. */
   keepPerTicker?: number;
@@ -26,14 +29,19 @@ export interface CollectorOptions {
    * outage outlasting the producer's own 3 retries); default 120,000 ms. Then the cycle fails.
    */
   publishTimeoutMs?: number;
+  /** Clock for the message's `collected_at`; default `() => new Date()`. */
   now?: () => Date;
 }
 
 /** What one cycle did. */
 export interface CycleReport {
+  /** This cycle's id (a random UUID), carried as `cycle_id` by its `update` message. */
   readonly cycleId: string;
+  /** Followed tickers asked of the source. */
   readonly tickers: number;
+  /** Quotes stored, one per ticker at most. */
   readonly quotes: number;
+  /** Symbols the source did not know, skipped. */
   readonly unknown: readonly string[];
   /** Why no quotes were stored, when none were. */
   readonly skipped?: "no subscriptions" | "breaker open" | "source failed";
@@ -50,6 +58,7 @@ export class Collector {
   readonly #options: Required<Omit<CollectorOptions, "now">> & { now: () => Date };
   #cycles = 0;
 
+  /** Takes the store, source, publisher and logger, and optional settings with their defaults. */
   constructor(options: CollectorOptions) {
     this.#options = {
       keepPerTicker: 1_000,

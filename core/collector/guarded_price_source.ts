@@ -28,6 +28,7 @@ export class GuardedPriceSource implements PriceSource {
   readonly #source: PriceSource;
   readonly #breaker: CircuitBreaker;
 
+  /** Takes the source to protect and, optionally, the breaker to use. */
   constructor(options: GuardedPriceSourceOptions) {
     this.#source = options.source;
     this.name = options.source.name;

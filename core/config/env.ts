@@ -4,6 +4,7 @@
 export class ConfigError extends Error {
   /** The environment variable at fault. */
   readonly variable: string;
+  /** Takes the variable's name and what is wrong with it; the message is `VARIABLE: message`. */
   constructor(variable: string, message: string) {
     super(`${variable}: ${message}`);
     this.name = "ConfigError";
@@ -26,6 +27,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  */
 export class EnvReader {
   readonly #env: Env;
+  /** Takes the environment map to read (it is not copied). */
   constructor(env: Env) {
     this.#env = env;
   }

@@ -10,9 +10,13 @@ export type LogFields = Record<string, unknown>;
 
 /** A logger that writes one JSON object per line. */
 export interface Logger {
+  /** Writes a `debug` line: detail for troubleshooting, dropped at the default level. */
   debug(msg: string, fields?: LogFields): void;
+  /** Writes an `info` line: normal progress (a cycle done, a server listening). */
   info(msg: string, fields?: LogFields): void;
+  /** Writes a `warn` line: something went wrong and was handled (a retry, a skipped cycle). */
   warn(msg: string, fields?: LogFields): void;
+  /** Writes an `error` line: a failure that needs attention. */
   error(msg: string, fields?: LogFields): void;
   /** A logger whose lines also carry `fields` (e.g. a component name). */
   child(fields: LogFields): Logger;

@@ -14,6 +14,7 @@
 export class MessageHandlingError extends Error {
   /** Whether a later attempt with the same message may succeed. */
   readonly retriable: boolean;
+  /** Takes the message, whether a retry may help, and optionally the `cause`. */
   constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "MessageHandlingError";

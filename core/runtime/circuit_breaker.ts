@@ -42,6 +42,7 @@ export class CircuitBreakerOpenError extends Error {
   readonly retryAt: Date;
   /** The breaker's name. */
   readonly breaker: string;
+  /** Takes the breaker's name and when it lets a trial call through. */
   constructor(breaker: string, retryAt: Date) {
     super(`Circuit breaker "${breaker}" is open; next trial at ${retryAt.toISOString()}`);
     this.name = "CircuitBreakerOpenError";
@@ -74,7 +75,11 @@ export class CircuitBreaker {
   #openedAt = 0;
   #trialInFlight = false;
 
-  /** @throws {RangeError} when `failureThreshold` is not an integer ≥ 1 or `cooldownMs` < 0. */
+  /**
+   * Creates a closed breaker; every option has a default.
+   *
+   * @throws {RangeError} when `failureThreshold` is not an integer ≥ 1 or `cooldownMs` < 0.
+   */
   constructor(options: CircuitBreakerOptions = {}) {
     const threshold = options.failureThreshold ?? 5;
     const cooldownMs = options.cooldownMs ?? 60_000;

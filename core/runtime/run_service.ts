@@ -7,6 +7,7 @@ export const VERSION = "0.1.0";
 
 /** Something started by {@linkcode runService} and stopped on SIGINT/SIGTERM. */
 export interface Stoppable {
+  /** Stops the service and releases what it holds; resolves when it has stopped. */
   stop(): Promise<void>;
   /**
    * Set by services that end by themselves (e.g. `--once`): resolves when the work is done,

@@ -12,12 +12,17 @@ import type { AlertMode } from "../domain/alert_mode.ts";
 
 /** Configuration of the alert system (see {@linkcode loadAlertSystemConfig}). */
 export interface AlertSystemConfig {
+  /** `MYSQL_URL`: the database, e.g. `mysql://root@127.0.0.1:3306/tickerwatch` (the default). */
   mysqlUrl: string;
+  /** `KAFKA_BROKERS`: bootstrap `host:port` list; default the three local brokers. */
   kafkaBrokers: string[];
+  /** `LOG_LEVEL`: lowest level logged; default "info". */
   logLevel: LogLevel;
+  /** `ALERT_MODE`: `edge` (once per crossing, the default) or `level` (every cycle beyond). */
   mode: AlertMode;
   /** Fraction of the threshold, e.g. 0.005 for 0.5 %. */
   hysteresis: number;
+  /** `ALERT_SYSTEM_GROUP`: the Kafka consumer group; default `alert_system_group`. */
   groupId: string;
   /** Consumed; default `to-alert-system`. */
   inputTopic: string;

@@ -18,14 +18,23 @@ export type PriceSourceSpec =
 
 /** Configuration of the collector (see {@linkcode loadCollectorConfig}). */
 export interface CollectorConfig {
+  /** `MYSQL_URL`: the database, e.g. `mysql://root@127.0.0.1:3306/tickerwatch` (the default). */
   mysqlUrl: string;
+  /** `KAFKA_BROKERS`: bootstrap `host:port` list; default the three local brokers. */
   kafkaBrokers: string[];
+  /** `LOG_LEVEL`: lowest level logged; default "info". */
   logLevel: LogLevel;
+  /** Time between cycles in ms, from `COLLECT_INTERVAL` in seconds (default 180). */
   intervalMs: number;
+  /** `PRICE_SOURCE` and its settings; default Yahoo Finance with a 10 s timeout. */
   source: PriceSourceSpec;
+  /** `BREAKER_FAILURES`: consecutive source failures that open the breaker; default 5. */
   breakerFailures: number;
+  /** How long the open breaker waits, in ms, from `BREAKER_COOLDOWN_S` (default 60). */
   breakerCooldownMs: number;
+  /** `RETENTION_KEEP_PER_TICKER`: newest quotes kept per ticker; default 1,000. */
   keepPerTicker: number;
+  /** `RETENTION_DROP_UNFOLLOWED`: delete quotes of tickers nobody follows; default true. */
   dropUnfollowed: boolean;
   /** Where update messages go; default `to-alert-system`. */
   topic: string;

@@ -11,13 +11,19 @@ import { hostGrpcService, type RunningServer } from "./grpc_service_host.ts";
 
 /** Configuration of the command server (see {@linkcode loadCommandServerConfig}). */
 export interface CommandServerConfig {
+  /** `GRPC_ADDR`: `host:port` to listen on; default `0.0.0.0:50051` (port 0 picks a free one). */
   grpcAddr: string;
+  /** `MYSQL_URL`: the database, e.g. `mysql://root@127.0.0.1:3306/tickerwatch` (the default). */
   mysqlUrl: string;
+  /** `LOG_LEVEL`: lowest level logged; default "info". */
   logLevel: LogLevel;
   /** How long a processed request_id is remembered in MySQL. */
   requestRetentionMs: number;
+  /** `REQUEST_CACHE_SIZE`: request ids remembered in memory; default 10,000. */
   requestCacheSize: number;
+  /** How long the in-memory cache keeps a request id, in ms, from `REQUEST_CACHE_TTL_S` (600). */
   requestCacheTtlMs: number;
+  /** `SHUTDOWN_GRACE_MS`: how long calls in flight may finish on stop; default 10,000 ms. */
   shutdownGraceMs: number;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;

@@ -15,6 +15,10 @@ export interface RunningServer {
   readonly port: number;
   /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
   readonly metricsPort: number | undefined;
+  /**
+   * Stops serving: closes `/metrics`, lets calls in flight finish for up to the shutdown grace,
+   * cancels the rest, and closes the database.
+   */
   stop(): Promise<void>;
 }
 

@@ -21,6 +21,7 @@ export interface RunningNotifier {
   readonly runner: ConsumerRunner<AlertMessage>;
   /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
   readonly metricsPort: number | undefined;
+  /** Stops consuming after the alert in hand is committed, then closes SMTP, MySQL and `/metrics`. */
   stop(): Promise<void>;
 }
 

@@ -10,9 +10,13 @@ import { hostGrpcService, type RunningServer } from "./grpc_service_host.ts";
 
 /** Configuration of the query server (see {@linkcode loadQueryServerConfig}). */
 export interface QueryServerConfig {
+  /** `GRPC_ADDR`: `host:port` to listen on; default `0.0.0.0:50052` (port 0 picks a free one). */
   grpcAddr: string;
+  /** `MYSQL_URL`: the database, e.g. `mysql://root@127.0.0.1:3306/tickerwatch` (the default). */
   mysqlUrl: string;
+  /** `LOG_LEVEL`: lowest level logged; default "info". */
   logLevel: LogLevel;
+  /** `SHUTDOWN_GRACE_MS`: how long calls in flight may finish on stop; default 10,000 ms. */
   shutdownGraceMs: number;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;
