@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import {
   AlertSystem,
   createLogger,
-  MysqlDatabase,
+  type MysqlDatabase,
   MysqlThresholdEvaluator,
   type PriceUpdate,
   type RecordPublisher,
 } from "../../core/mod.ts";
-import { migrate } from "../../core/mysql/migrations.ts";
-import { freshDatabase, queryRows } from "../helpers/mysql.ts";
+import { databaseWithUsers, type UserRow } from "../helpers/users.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+/** One user with a high threshold of 480.5 on BRK-B. */
+const USERS: UserRow[] = [["ann@example.com", "BRK-B", 480.5, null]];
 const CYCLE = "5f0c8a52-3b1e-4c8e-9a57-2d6f1e0b7c3a";
 
 /** Records what is sent, or fails every send when `failing`. */
@@ -24,15 +24,8 @@ class RecordingPublisher implements RecordPublisher {
   }
 }
 
-async function setup(url: string) {
-  const db = await MysqlDatabase.connect({ url });
-  await migrate(db);
-  const now = new Date();
-  await queryRows(
-    url,
-    `INSERT INTO users (email, ticker, high_value, low_value, created_at, updated_at) VALUES ?`,
-    [[["ann@example.com", "BRK-B", 480.5, null, now, now]]],
-  );
+/** An alert system on `db` that publishes to a {@linkcode RecordingPublisher}. */
+function alertSystem(db: MysqlDatabase) {
   const publisher = new RecordingPublisher();
   const system = new AlertSystem({
     evaluator: new MysqlThresholdEvaluator(db, { mode: "edge", hysteresis: 0.005 }),
@@ -40,7 +33,7 @@ async function setup(url: string) {
     logger: createLogger("test", { sink: () => {} }),
     topic: "to-notifier-test",
   });
-  return { db, publisher, system };
+  return { publisher, system };
 }
 
 const UPDATE: PriceUpdate = {
@@ -52,44 +45,34 @@ const UPDATE: PriceUpdate = {
 
 Deno.test(
   "AlertSystem.handleUpdate() publishes each crossing as the same message bytes as before, keyed by email",
-  opts,
   async () => {
-    await using tmp = freshDatabase();
-    const { db, publisher, system } = await setup(tmp.url);
-    try {
-      const report = await system.handleUpdate(UPDATE);
-      assert.equal(report.alerts, 1);
-      assert.equal(report.transitions, 1);
-      assert.deepEqual(publisher.sent, [{
-        topic: "to-notifier-test",
-        key: "ann@example.com",
-        value: '{"version":1,"alert_id":"954126ec3cc5524c661ab10e5e920e0f",' +
-          '"email":"ann@example.com","ticker":"BRK-B","threshold_value":480.5,' +
-          '"threshold_type":"HIGH","value_ticker":497.63,"timestamp":"2026-01-05T15:30:00.000Z"}',
-      }]);
-      // Committed after the publish: the same crossing does not fire again.
-      assert.equal((await system.handleUpdate({ ...UPDATE, cycle_id: "next" })).alerts, 0);
-    } finally {
-      await db.close();
-    }
+    await using tmp = await databaseWithUsers(USERS);
+    const { publisher, system } = alertSystem(tmp.db);
+    const report = await system.handleUpdate(UPDATE);
+    assert.equal(report.alerts, 1);
+    assert.equal(report.transitions, 1);
+    assert.deepEqual(publisher.sent, [{
+      topic: "to-notifier-test",
+      key: "ann@example.com",
+      value: '{"version":1,"alert_id":"954126ec3cc5524c661ab10e5e920e0f",' +
+        '"email":"ann@example.com","ticker":"BRK-B","threshold_value":480.5,' +
+        '"threshold_type":"HIGH","value_ticker":497.63,"timestamp":"2026-01-05T15:30:00.000Z"}',
+    }]);
+    // Committed after the publish: the same crossing does not fire again.
+    assert.equal((await system.handleUpdate({ ...UPDATE, cycle_id: "next" })).alerts, 0);
   },
 );
 
 Deno.test(
   "AlertSystem.handleUpdate() stores no state when publishing fails, so a retry gives the same alert",
-  opts,
   async () => {
-    await using tmp = freshDatabase();
-    const { db, publisher, system } = await setup(tmp.url);
-    try {
-      publisher.failing = true;
-      await assert.rejects(system.handleUpdate(UPDATE), /broker unavailable/);
-      publisher.failing = false;
-      await system.handleUpdate(UPDATE);
-      assert.equal(publisher.sent.length, 1);
-      assert.match(publisher.sent[0]!.value, /"alert_id":"954126ec3cc5524c661ab10e5e920e0f"/);
-    } finally {
-      await db.close();
-    }
+    await using tmp = await databaseWithUsers(USERS);
+    const { publisher, system } = alertSystem(tmp.db);
+    publisher.failing = true;
+    await assert.rejects(system.handleUpdate(UPDATE), /broker unavailable/);
+    publisher.failing = false;
+    await system.handleUpdate(UPDATE);
+    assert.equal(publisher.sent.length, 1);
+    assert.match(publisher.sent[0]!.value, /"alert_id":"954126ec3cc5524c661ab10e5e920e0f"/);
   },
 );

@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
-import {
-  Collector,
-  createLogger,
-  MysqlDatabase,
-  MysqlQuoteStore,
-  SyntheticPriceSource,
-} from "../../core/mod.ts";
-import { migrate } from "../../core/mysql/migrations.ts";
-import { freshDatabase, queryNumber, queryRows } from "../helpers/mysql.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
+import { Collector, createLogger, MysqlQuoteStore, SyntheticPriceSource } from "../../core/mod.ts";
+import { queryNumber } from "../helpers/mysql.ts";
+import { databaseWithUsers } from "../helpers/users.ts";
 
 Deno.test(
   "Collector.runCycle() retries an unacknowledged update, even one flagged not retriable, until Kafka takes it",
-  opts,
   async () => {
-    await using tmp = freshDatabase();
-    await using db = await MysqlDatabase.connect({ url: tmp.url });
-    await migrate(db);
-    const now = new Date();
-    await queryRows(
-      tmp.url,
-      "INSERT INTO users (email, ticker, high_value, low_value, created_at, updated_at) VALUES ?",
-      [[["ada@example.com", "AAPL", 200, null, now, now]]],
-    );
+    await using tmp = await databaseWithUsers([["ada@example.com", "AAPL", 200, null]]);
     // kafkajs gives up on an outage with a non-retriable KafkaJSNumberOfRetriesExceeded.
     const outage = Object.assign(new Error("broker down"), {
       name: "KafkaJSNumberOfRetriesExceeded",
@@ -33,7 +16,7 @@ Deno.test(
     const sent: string[] = [];
     const lines: Record<string, unknown>[] = [];
     const collector = new Collector({
-      store: new MysqlQuoteStore(db),
+      store: new MysqlQuoteStore(tmp.db),
       source: new SyntheticPriceSource({ scripts: { AAPL: [190] } }),
       publisher: {
         send: (_topic, record) => {
