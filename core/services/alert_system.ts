@@ -1,16 +1,14 @@
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import { BatchingProducer } from "../kafka/batching_producer.ts";
-import { ConsumerRunner } from "../kafka/consumer_runner.ts";
-import { consumerLagGauge, watchConsumerLag } from "../kafka/consumer_lag.ts";
 import type { Logger } from "../log/logger.ts";
 import { Registry } from "prom-client";
-import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlThresholdEvaluator } from "../mysql/mysql_threshold_evaluator.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
 import { AlertSystem } from "../alerts/alert_system.ts";
 import type { AlertSystemConfig } from "./alert_system_config.ts";
+import { startConsumerService } from "./_consumer_service.ts";
 import { AlertSystemMetrics } from "../alerts/alert_system_metrics.ts";
 import { PriceUpdateSchema } from "../messages/messages.ts";
 
@@ -47,8 +45,8 @@ export async function startAlertSystem(
     logger,
     topic: config.outputTopic,
   });
-  const runner = opened.use(
-    await ConsumerRunner.start({
+  const { metricsPort } = await startConsumerService(opened, {
+    consumer: {
       kafka,
       groupId: config.groupId,
       topic: config.inputTopic,
@@ -62,22 +60,11 @@ export async function startAlertSystem(
           throw err;
         }
       },
-    }),
-  );
-  const lag = watchConsumerLag({
-    kafka,
-    groupId: config.groupId,
-    topic: config.inputTopic,
-    onLag: consumerLagGauge(registry, config.inputTopic),
-    logger,
-  });
-  opened.defer(() => lag.stop());
-  const metricsServer = await serveMetrics(config.metricsAddr, {
+    },
     registry,
-    ready: () => runner.running,
+    metricsAddr: config.metricsAddr,
     logger,
   });
-  if (metricsServer) opened.use(metricsServer);
   logger.info("alert system consuming", {
     topic: config.inputTopic,
     groupId: config.groupId,
@@ -85,7 +72,7 @@ export async function startAlertSystem(
   });
   const running = opened.move();
   return {
-    metricsPort: metricsServer?.port,
+    metricsPort,
     async stop() {
       await running.disposeAsync();
       logger.info("alert system stopped");

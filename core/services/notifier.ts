@@ -1,18 +1,17 @@
 /** The notifier service: `to-notifier` → {@linkcode Notifier} → SMTP, with its resources. */
 import { type AlertMessage, AlertMessageSchema } from "../messages/messages.ts";
-import { ConsumerRunner } from "../kafka/consumer_runner.ts";
-import { consumerLagGauge, watchConsumerLag } from "../kafka/consumer_lag.ts";
+import type { ConsumerRunner } from "../kafka/consumer_runner.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
 import { LastSentCache } from "../notify/last_sent_cache.ts";
 import { SmtpMailer } from "../mail/smtp_mailer.ts";
 import { Registry } from "prom-client";
-import { serveMetrics } from "../metrics/metrics_server.ts";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
 import { MysqlSentAlertLog } from "../mysql/mysql_sent_alert_log.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { Notifier } from "../notify/notifier.ts";
 import type { NotifierConfig } from "./notifier_config.ts";
+import { startConsumerService } from "./_consumer_service.ts";
 import { NotifierMetrics } from "../notify/notifier_metrics.ts";
 
 /** A running notifier; `stop` finishes the alert in hand, commits it and closes everything. */
@@ -55,7 +54,10 @@ export async function startNotifier(
     beforeCommit?: (alert: AlertMessage) => Promise<void>;
   },
 ): Promise<RunningNotifier> {
-  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  await using opened = new AsyncDisposableStack();
+  const db = opened.use(
+    await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) }),
+  );
   const sentLog = new MysqlSentAlertLog(db);
   const mailer = new SmtpMailer({
     url: config.smtpUrl,
@@ -63,6 +65,7 @@ export async function startNotifier(
     maxConnections: config.smtpPoolSize,
     logger,
   });
+  opened.defer(() => mailer.close());
   const notifier = new Notifier({
     mailer,
     sentLog,
@@ -80,11 +83,10 @@ export async function startNotifier(
       logger.warn("alert id purge failed", { err });
     }
   };
+  await purge();
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, logger });
-  let runner: ConsumerRunner<AlertMessage>;
-  try {
-    await purge();
-    runner = await ConsumerRunner.start({
+  const { runner, metricsPort } = await startConsumerService(opened, {
+    consumer: {
       kafka,
       groupId: config.groupId,
       topic: config.topic,
@@ -101,44 +103,28 @@ export async function startNotifier(
         }
         await beforeCommit?.(value);
       },
-    }) as ConsumerRunner<AlertMessage>;
-  } catch (err) {
-    await mailer.close();
-    await db.close();
-    throw err;
-  }
-  const lag = watchConsumerLag({
-    kafka,
-    groupId: config.groupId,
-    topic: config.topic,
-    onLag: consumerLagGauge(registry, config.topic),
-    logger,
-  });
-  const metricsServer = await serveMetrics(config.metricsAddr, {
+    },
     registry,
-    ready: () => runner.running,
+    metricsAddr: config.metricsAddr,
     logger,
   });
   const purgeTimer = setInterval(
     purge,
     Math.min(config.sentAlertRetentionMs / 4, _MAX_PURGE_INTERVAL_MS),
   );
+  opened.defer(() => clearInterval(purgeTimer));
   logger.info("notifier started", {
     topic: config.topic,
     groupId: config.groupId,
     smtpPoolSize: config.smtpPoolSize,
     concurrency: config.concurrency,
   });
+  const running = opened.move();
   return {
     runner,
-    metricsPort: metricsServer?.port,
+    metricsPort,
     async stop() {
-      await metricsServer?.close();
-      await lag.stop();
-      clearInterval(purgeTimer);
-      await runner.stop();
-      await mailer.close();
-      await db.close();
+      await running.disposeAsync();
       logger.info("notifier stopped");
     },
   };
