@@ -9,20 +9,21 @@ export interface Thresholds {
 }
 
 /**
- * Checks one threshold: absent, or a finite number > 0.
+ * Checks one threshold: absent, or a finite number > 0. An explicit 0 counts as absent, as in the
+ * original system (its proto3 clients cannot leave a double off the wire except by sending 0).
  *
- * @throws {ValidationError} naming the field
+ * @throws {ValidationError} naming the field, for a negative, NaN or infinite value
  */
 export function checkThreshold(
   value: number | null | undefined,
   field: "high_value" | "low_value",
   action: string,
 ): number | null {
-  if (value === undefined || value === null) return null;
-  if (!Number.isFinite(value) || value <= 0) {
+  if (value === undefined || value === null || value === 0) return null;
+  if (!Number.isFinite(value) || value < 0) {
     throw new ValidationError(
-      `Cannot ${action}: ${field} must be a finite number greater than 0, got ${value}` +
-        (value === 0 ? " (leave it unset for no threshold)" : ""),
+      `Cannot ${action}: ${field} must be a finite number greater than 0 (or 0 for none), ` +
+        `got ${value}`,
       field,
     );
   }
@@ -30,7 +31,7 @@ export function checkThreshold(
 }
 
 /**
- * Validates a band: each bound absent or finite and > 0, and high > low when both are set.
+ * Validates a band: each bound absent (or 0) or finite and > 0, and high > low when both are set.
  *
  * @throws {ValidationError}
  * @example

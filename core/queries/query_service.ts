@@ -4,7 +4,7 @@ import type { Ticker } from "../domain/ticker.ts";
 import { ValidationError } from "../domain/validation_error.ts";
 import type { PriceHistory } from "./price_history.ts";
 
-/** Largest `count` GetAverageValue accepts. */
+/** Most quotes GetAverageValue averages; a larger `count` averages this many at most. */
 export const MAX_AVERAGE_COUNT = 10_000;
 
 /** Answer of {@linkcode QueryService.latest}. */
@@ -53,21 +53,24 @@ export class QueryService {
     return { email, ticker, value: quote.price, at: quote.at };
   }
 
-  /** Mean of the newest `count` (1..10,000) quotes of the user's ticker. */
+  /**
+   * Mean of the newest `count` quotes of the user's ticker, or of as many as exist (at most
+   * {@linkcode MAX_AVERAGE_COUNT}); the answer's `count` says how many were averaged.
+   */
   async average(
     input: { email?: string | undefined; count?: number | undefined },
   ): Promise<AverageValue> {
     const action = "get average value";
     const email = parseEmail(input.email, action);
     const count = input.count ?? 0;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_AVERAGE_COUNT) {
+    if (!Number.isInteger(count) || count < 1) {
       throw new ValidationError(
-        `Cannot ${action}: count must be an integer from 1 to ${MAX_AVERAGE_COUNT}, got ${count}`,
+        `Cannot ${action}: count must be a positive integer, got ${count}`,
         "count",
       );
     }
     const ticker = await this.#tickerOf(email);
-    const result = await this.#history.average(ticker, count);
+    const result = await this.#history.average(ticker, Math.min(count, MAX_AVERAGE_COUNT));
     if (result.count === 0) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
     return { email, ticker, average: result.average, count: result.count };
   }

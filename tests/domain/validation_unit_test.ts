@@ -91,8 +91,14 @@ Deno.test("parseThresholds() allows either bound or none, and requires high > lo
   assert.throws(() => parseThresholds(90, 100, "x"), ValidationError);
 });
 
-Deno.test("parseThresholds() rejects zero, negative, NaN and infinite values", () => {
-  for (const bad of [0, -1, NaN, Infinity, -Infinity]) {
+Deno.test("parseThresholds() reads an explicit 0 as not set, as the original server did", () => {
+  assert.deepEqual(parseThresholds(0, 0, "x"), { high: null, low: null });
+  assert.deepEqual(parseThresholds(0, 150, "x"), { high: null, low: 150 });
+  assert.deepEqual(parseThresholds(200, -0, "x"), { high: 200, low: null });
+});
+
+Deno.test("parseThresholds() rejects negative, NaN and infinite values", () => {
+  for (const bad of [-1, -0.01, NaN, Infinity, -Infinity]) {
     assert.throws(
       () => parseThresholds(bad, undefined, "x"),
       /high_value must be a finite number greater than 0/,

@@ -48,6 +48,33 @@ Deno.test("UserCommandService over gRPC and MySQL", async (t) => {
       assert.deepEqual(row, { high_value: null, low_value: null });
     });
 
+    await t.step(
+      "RegisterUser and UpdateUser read an explicit 0 threshold as not set",
+      async () => {
+        const r = await command("RegisterUser", {
+          email: "zero@example.com",
+          ticker: "AAPL",
+          request_id: rid(),
+          high_value: 0,
+          low_value: 150,
+        });
+        assert.equal(r.code, grpc.status.OK, r.details);
+        const u = await command("UpdateUser", {
+          email: "zero@example.com",
+          request_id: rid(),
+          high_value: 300,
+          low_value: 0,
+        });
+        assert.equal(u.code, grpc.status.OK, u.details);
+        const rows = await queryRows(
+          db.url,
+          "SELECT high_value, low_value FROM users WHERE email = 'zero@example.com'",
+        );
+        assert.deepEqual(rows, [{ high_value: 300, low_value: 150 }], "0 leaves low unchanged");
+        await command("DeleteUser", { email: "zero@example.com", request_id: rid() });
+      },
+    );
+
     await t.step("RegisterUser of an existing e-mail is ALREADY_EXISTS", async () => {
       const r = await command("RegisterUser", {
         email: "ADA@example.com",
@@ -157,7 +184,7 @@ Deno.test("UserCommandService over gRPC and MySQL", async (t) => {
             email: "x@example.com",
             ticker: "AAPL",
             request_id: rid(),
-            high_value: 0,
+            high_value: -0.01,
           }, /high_value must be/],
           ["RegisterUser", {
             email: "x@example.com",
