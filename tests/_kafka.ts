@@ -93,9 +93,3 @@ export async function committedOffsets(
 export async function deleteTopics(admin: Admin, topics: string[]): Promise<void> {
   await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => {});
 }
-
-/**
- * Sanitizers off, for tests/kafka/consumer_test.ts only: every other Kafka test passes with them
- * on (kafkajs clients that were disconnected leave no timer or socket behind).
- */
-export const kafkaTestOptions = { sanitizeOps: false, sanitizeResources: false } as const;
