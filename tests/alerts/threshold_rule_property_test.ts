@@ -17,7 +17,6 @@ import {
 import { migrate } from "../../core/mysql/migrations.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const TICKERS = ["AAA", "BBB", "CCC"] as const;
 const RUNS = 300;
 
@@ -158,7 +157,6 @@ function sorted(crossings: readonly Crossing[]): Crossing[] {
 
 Deno.test(
   "MysqlThresholdEvaluator finds the crossings and stores the flags that applyThresholdRule() gives",
-  opts,
   async () => {
     await using tmp = freshDatabase();
     const db = await MysqlDatabase.connect({ url: tmp.url });

@@ -18,7 +18,6 @@ import { freshDatabase } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const BUILD = fileURLToPath(new URL("../../scripts/build.ts", import.meta.url));
 const { present, missing } = await entryPoints();
 
@@ -74,7 +73,6 @@ Deno.test("scripts/build.ts exits 2 on a usage error", async () => {
 
 Deno.test(
   "scripts/build.ts with DENORT_BIN pointing at a missing file stops with one message",
-  opts,
   async () => {
     const out = await Deno.makeTempDir({ prefix: "tw_build_" });
     try {
@@ -95,7 +93,6 @@ Deno.test(
 
 Deno.test(
   "scripts/build.ts stops with one message naming the URL when denort cannot be downloaded",
-  opts,
   async () => {
     // An empty DENO_DIR (nothing cached) and a proxy that refuses: the download must fail.
     const denoDir = await Deno.makeTempDir({ prefix: "tw_build_denodir_" });
@@ -122,7 +119,6 @@ Deno.test(
 
 Deno.test(
   "scripts/build.ts gives up on a download that hangs after --download-timeout",
-  opts,
   async () => {
     // A proxy that accepts connections and never answers.
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -246,7 +242,6 @@ for (const spec of present) {
 
 Deno.test(
   "the command and query servers serve with exactly the permissions the build gives them",
-  opts,
   async () => {
     await using db = freshDatabase();
     const started = ["command", "query"].map((name) => {

@@ -5,8 +5,6 @@ import { freshDatabase } from "../helpers/mysql.ts";
 import { ServiceProcess } from "../helpers/processes.ts";
 import { commandServer } from "../helpers/servers.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 /** The value of the sample `series` (name and labels exactly as written) in `text`. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split("\n").find((l) => l.startsWith(`${series} `));
@@ -15,7 +13,6 @@ function sample(text: string, series: string): number | undefined {
 
 Deno.test(
   "startCommandServer() counts gRPC calls by method and code and times them on /metrics",
-  opts,
   async () => {
     await using db = freshDatabase();
     const server = await commandServer(db.url, { METRICS_ADDR: "127.0.0.1:0" });
@@ -68,7 +65,6 @@ Deno.test(
 
 Deno.test(
   "query_server process: /healthz answers 200 with the database up, and SIGTERM exits 0",
-  opts,
   async () => {
     await using db = freshDatabase();
     const proc = new ServiceProcess("query_server", {

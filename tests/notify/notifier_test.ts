@@ -18,7 +18,6 @@ import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 import { parseMessage, SmtpCatcher } from "../helpers/smtp_catcher.ts";
 import { alert } from "./_notify.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const FAST = { connectionTimeoutMs: 2_000, greetingTimeoutMs: 2_000, socketTimeoutMs: 5_000 };
 
 /** A Notifier on a real SMTP catcher and a fresh database; `mailer` replaces the SMTP one. */
@@ -52,7 +51,6 @@ async function setup(mailer?: Mailer) {
 
 Deno.test(
   "Notifier.handle() mails the alert with a deterministic Message-ID and records its id",
-  opts,
   async () => {
     await using t = await setup();
     const a = alert({
@@ -85,7 +83,6 @@ Deno.test(
 
 Deno.test(
   "Notifier.handle() skips an alert id it recorded before",
-  opts,
   async () => {
     await using t = await setup();
     const a = alert();
@@ -100,7 +97,6 @@ Deno.test(
 
 Deno.test(
   "Notifier.handle() skips and records a new alert id with the price of the last mail for the condition",
-  opts,
   async () => {
     await using t = await setup();
     assert.equal(await t.notifier.handle(alert({ value_ticker: 151.2 })), "sent");
@@ -127,7 +123,6 @@ Deno.test(
 
 Deno.test(
   "Notifier.handle() rethrows a retriable MailSendError and records nothing during an SMTP outage",
-  opts,
   async () => {
     await using t = await setup();
     const a = alert();
@@ -146,7 +141,6 @@ Deno.test(
 
 Deno.test(
   "Notifier.handle() turns a permanent rejection into a non-retriable MessageHandlingError",
-  opts,
   async () => {
     const rejecting: Mailer = {
       send: (mail: Mail) =>
