@@ -13,29 +13,56 @@ export function entry(name: string): string {
   return fileURLToPath(new URL(`../executables/${name}.ts`, import.meta.url));
 }
 
-/** A service started as its own process with `deno run`, its log lines collected. */
+/** Options of {@linkcode ServiceProcess}. */
+export interface ServiceProcessOptions {
+  /** Also write every log line to this file (created or truncated). */
+  logFile?: string;
+}
+
+/**
+ * A service started as its own process with `deno run`, its log lines collected (and written to
+ * `logFile` when given).
+ */
 export class ServiceProcess {
+  /** The executable's name, e.g. "notifier". */
+  readonly name: string;
+  /** The file its log lines go to, if any. */
+  readonly logFile: string | undefined;
   readonly child: Deno.ChildProcess;
   readonly lines: string[] = [];
   readonly exited: Promise<Deno.CommandStatus>;
   #waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
 
-  /** The service's log lines parsed as JSON (lines that are not JSON are skipped). */
+  /** Called with each log line as it comes (JSON, or plain text such as a runtime warning). */
   onLine: ((line: string) => void) | undefined;
 
-  constructor(name: string, env: Record<string, string>, args: string[] = []) {
+  constructor(
+    name: string,
+    env: Record<string, string>,
+    args: string[] = [],
+    { logFile }: ServiceProcessOptions = {},
+  ) {
+    this.name = name;
+    this.logFile = logFile;
+    const log = logFile
+      ? Deno.openSync(logFile, { write: true, create: true, truncate: true })
+      : undefined;
     this.child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", entry(name), ...args],
       env: { NO_COLOR: "1", ...env },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    this.#collect(this.child.stdout);
-    this.#collect(this.child.stderr);
+    const collected = [
+      this.#collect(this.child.stdout, log),
+      this.#collect(this.child.stderr, log),
+    ];
     this.exited = this.child.status;
+    if (log) Promise.allSettled(collected).then(() => log.close());
   }
 
-  async #collect(stream: ReadableStream<Uint8Array>): Promise<void> {
+  async #collect(stream: ReadableStream<Uint8Array>, log?: Deno.FsFile): Promise<void> {
+    const encoder = new TextEncoder();
     let buffer = "";
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       buffer += chunk;
@@ -44,11 +71,20 @@ export class ServiceProcess {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         this.lines.push(line);
-        this.onLine?.(line);
+        log?.writeSync(encoder.encode(line + "\n"));
+        try {
+          this.onLine?.(line);
+        } catch (err) {
+          // A listener's bug must not stop the reading: the child would die on a closed pipe.
+          console.error(`${this.name}: onLine failed on ${JSON.stringify(line)}: ${err}`);
+        }
         this.#waiters = this.#waiters.filter((w) => !(w.test(line) && (w.resolve(line), true)));
       }
     }
-    if (buffer) this.lines.push(buffer);
+    if (buffer) {
+      this.lines.push(buffer);
+      log?.writeSync(encoder.encode(buffer + "\n"));
+    }
   }
 
   /** Resolves with the first log line (past or future) matching `pattern`. */
