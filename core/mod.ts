@@ -39,6 +39,7 @@ export * from "./domain/ticker.ts";
 export * from "./domain/thresholds.ts";
 export * from "./domain/user.ts";
 export * from "./domain/quote.ts";
+export * from "./domain/price_format.ts";
 export * from "./domain/threshold_type.ts";
 export * from "./domain/alert_mode.ts";
 export * from "./domain/threshold_rule.ts";

@@ -61,7 +61,11 @@ export class AlertSystem {
       at: new Date(q.at),
     }));
     const evaluation = await this.#evaluator.evaluate(quotes);
-    const messages = evaluation.crossings.map((c) => alertMessageOf(alertOf(update.cycle_id, c)));
+    const currencies = new Map(update.quotes.map((q) => [q.ticker, q.currency]));
+    const messages = evaluation.crossings.map((c) => {
+      const currency = currencies.get(c.ticker);
+      return alertMessageOf(alertOf(update.cycle_id, currency ? { ...c, currency } : c));
+    });
     await Promise.all(
       messages.map((message) =>
         this.#publisher.send(this.#topic, { key: message.email, value: JSON.stringify(message) })

@@ -1,5 +1,6 @@
 /** What the CLI prints: answer lines, the JSON object, retry and failure notes. */
 import * as grpc from "@grpc/grpc-js";
+import { formatPrice } from "../domain/price_format.ts";
 import type { CallResult, RetryInfo } from "../grpc/user_client.ts";
 import { CLI_COMMANDS } from "./cli_commands.ts";
 import type { CliInvocation } from "./parse_cli_args.ts";
@@ -42,11 +43,11 @@ export function formatJsonResult(
 export function formatAnswer(inv: CliInvocation, r: Record<string, unknown>): string {
   switch (inv.name) {
     case "latest":
-      return `${r.ticker} ${_price(r.value)} at ${r.timestamp}`;
+      return `${r.ticker} ${_price(r.value, r.currency)} at ${r.timestamp}`;
     case "average": {
       const n = Number(r.values_count);
       const fewer = n < inv.count! ? ` (only ${n} collected)` : "";
-      return `${r.ticker} ${_price(r.average_value)} average of the last ${n} ` +
+      return `${r.ticker} ${_price(r.average_value, r.currency)} average of the last ${n} ` +
         `price${n === 1 ? "" : "s"}${fewer}`;
     }
     default:
@@ -72,8 +73,7 @@ export function formatFailure(
       : "");
 }
 
-/** Two decimals for ordinary prices, six significant digits for small ones (currencies). */
-function _price(v: unknown): string {
-  const n = Number(v);
-  return Math.abs(n) >= 1 ? n.toFixed(2) : String(Number(n.toPrecision(6)));
+/** A price at its own precision, with its currency when the answer has one ("308.80 GBp"). */
+function _price(v: unknown, currency: unknown): string {
+  return formatPrice(Number(v), typeof currency === "string" && currency ? currency : undefined);
 }

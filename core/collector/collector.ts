@@ -1,9 +1,9 @@
-import { MESSAGE_VERSION, type PriceUpdate } from "../messages/messages.ts";
+import { MESSAGE_VERSION, type PriceUpdate, type QuoteMessage } from "../messages/messages.ts";
 import { TOPIC_TO_ALERT_SYSTEM } from "../messages/topics.ts";
 import type { Logger } from "../log/logger.ts";
 import { CircuitBreakerOpenError } from "../runtime/circuit_breaker.ts";
 import type { PriceSource } from "./price_source.ts";
-import type { Quote } from "../domain/quote.ts";
+import { isStaleQuote, type Quote } from "../domain/quote.ts";
 import { retry } from "../runtime/retry.ts";
 import type { QuoteStore } from "./quote_store.ts";
 import type { RecordPublisher } from "../messages/record_publisher.ts";
@@ -43,6 +43,13 @@ export interface CycleReport {
   readonly quotes: number;
   /** Symbols the source did not know, skipped. */
   readonly unknown: readonly string[];
+  /**
+   * Quotes left out because their market time had not moved since the stored one (a closed
+   * market): neither stored nor sent to the alert system. Tickers, upper-case.
+   */
+  readonly stale?: readonly string[];
+  /** Symbols whose request failed while the rest of the fetch succeeded; asked again next cycle. */
+  readonly notFetched?: readonly string[];
   /** Why no quotes were stored, when none were. */
   readonly skipped?: "no subscriptions" | "breaker open" | "source failed";
 }
@@ -52,7 +59,14 @@ export interface CycleReport {
  * store them (one multi-row insert) together with the cycle's `update` message in an outbox,
  * publish that message, apply retention. Messages a crash or a long Kafka outage left unpublished
  * are sent first, oldest first.
- * A source failure or an open breaker skips the cycle (logged); database and Kafka faults throw.
+ *
+ * A quote whose market time has not moved past the newest stored one of its ticker (a closed
+ * market answers the same quote every cycle) is stale: it is neither stored nor published, so
+ * the alert system never evaluates it twice, in level mode either. A quote without a market time
+ * (synthetic prices) is always new.
+ *
+ * A source failure or an open breaker skips the cycle (logged); a partial failure keeps the
+ * quotes that arrived and logs the rest once; database and Kafka faults throw.
  */
 export class Collector {
   readonly #options: Required<Omit<CollectorOptions, "now">> & { now: () => Date };
@@ -124,13 +138,25 @@ export class Collector {
     if (fetched.unknown.length > 0) {
       log.warn("unknown symbols skipped", { cycleId, unknown: fetched.unknown });
     }
-    const quotes = _onePerTicker(fetched.quotes);
+    const notFetched = fetched.failed ?? [];
+    if (notFetched.length > 0) {
+      log.warn("part of the fetch failed; those symbols are asked again next cycle", {
+        cycleId,
+        source: source.name,
+        notFetched: notFetched.length,
+        err: fetched.failure,
+      });
+    }
+    const { fresh: quotes, stale } = await this.#dropStale(_onePerTicker(fetched.quotes));
+    if (stale.length > 0) {
+      log.info("quotes skipped: market time has not moved", { cycleId, stale });
+    }
     if (quotes.length > 0) {
       const update: PriceUpdate = {
         version: MESSAGE_VERSION,
         cycle_id: cycleId,
         collected_at: this.#options.now().toISOString(),
-        quotes: quotes.map((q) => ({ ticker: q.ticker, price: q.price, at: q.at.toISOString() })),
+        quotes: quotes.map(_quoteMessage),
       };
       await store.saveCycle({ cycleId, quotes, message: JSON.stringify(update) });
       await this.publishPending();
@@ -144,9 +170,31 @@ export class Collector {
       tickers: tickers.length,
       quotes: quotes.length,
       unknown: fetched.unknown.length,
+      stale: stale.length,
+      notFetched: notFetched.length,
       ...retention,
     });
-    return { cycleId, tickers: tickers.length, quotes: quotes.length, unknown: fetched.unknown };
+    return {
+      cycleId,
+      tickers: tickers.length,
+      quotes: quotes.length,
+      unknown: fetched.unknown,
+      stale,
+      notFetched,
+    };
+  }
+
+  async #dropStale(quotes: Quote[]): Promise<{ fresh: Quote[]; stale: string[] }> {
+    const timed = quotes.filter((q) => q.marketTime !== undefined).map((q) => q.ticker);
+    if (timed.length === 0) return { fresh: quotes, stale: [] };
+    const last = await this.#options.store.lastMarketTimes(timed);
+    const fresh: Quote[] = [];
+    const stale: string[] = [];
+    for (const q of quotes) {
+      if (isStaleQuote(q, last.get(q.ticker))) stale.push(q.ticker);
+      else fresh.push(q);
+    }
+    return { fresh, stale };
   }
 
   // Retries any failure until acknowledged or publishTimeoutMs passed: a repeat after an unclear
@@ -167,6 +215,13 @@ export class Collector {
         }),
     });
   }
+}
+
+function _quoteMessage(q: Quote): QuoteMessage {
+  const message: QuoteMessage = { ticker: q.ticker, price: q.price, at: q.at.toISOString() };
+  if (q.currency !== undefined) message.currency = q.currency;
+  if (q.marketTime !== undefined) message.market_time = q.marketTime.toISOString();
+  return message;
 }
 
 // The last quote of a ticker wins; a source should not send two, but one cycle stores one each.

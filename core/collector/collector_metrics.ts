@@ -15,8 +15,10 @@ export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = {
  * `tickerwatch_collector_cycles_total{result}` (ok, no_subscriptions, breaker_open,
  * source_failed), `tickerwatch_collector_cycle_failures_total` (a database or Kafka fault ended
  * the cycle), `tickerwatch_collector_quotes_stored_total`,
- * `tickerwatch_collector_unknown_symbols_total` and `tickerwatch_collector_breaker_state`
- * (0 closed, 1 half-open, 2 open).
+ * `tickerwatch_collector_unknown_symbols_total`, `tickerwatch_collector_stale_quotes_total`
+ * (quotes whose market time had not moved), `tickerwatch_collector_partial_fetches_total`
+ * (cycles in which part of the fetch failed, counted once per cycle) and
+ * `tickerwatch_collector_breaker_state` (0 closed, 1 half-open, 2 open).
  *
  * @example
  * ```ts
@@ -29,6 +31,8 @@ export class CollectorMetrics {
   readonly #failures;
   readonly #quotes;
   readonly #unknown;
+  readonly #stale;
+  readonly #partial;
   readonly #breaker;
 
   constructor(registry: Registry) {
@@ -53,6 +57,16 @@ export class CollectorMetrics {
       help: "Followed tickers the price source did not know, summed over cycles.",
       registers: [registry],
     });
+    this.#stale = new Counter({
+      name: "tickerwatch_collector_stale_quotes_total",
+      help: "Quotes not stored because their market time had not moved (market closed).",
+      registers: [registry],
+    });
+    this.#partial = new Counter({
+      name: "tickerwatch_collector_partial_fetches_total",
+      help: "Cycles in which part of the price fetch failed and the rest was kept (once a cycle).",
+      registers: [registry],
+    });
     this.#breaker = new Gauge({
       name: "tickerwatch_collector_breaker_state",
       help: "State of the price source's circuit breaker: 0 closed, 1 half-open, 2 open.",
@@ -65,6 +79,8 @@ export class CollectorMetrics {
     this.#cycles.inc({ result: (report.skipped ?? "ok").replaceAll(" ", "_") });
     this.#quotes.inc(report.quotes);
     this.#unknown.inc(report.unknown.length);
+    this.#stale.inc(report.stale?.length ?? 0);
+    if ((report.notFetched?.length ?? 0) > 0) this.#partial.inc();
   }
 
   /** Records a cycle that threw. */

@@ -13,6 +13,11 @@ export interface QuoteStore {
   /** Distinct tickers of current subscriptions, sorted. */
   followedTickers(): Promise<string[]>;
   /**
+   * The newest stored market time of each of `tickers` that has one (quotes stored without a
+   * market time do not count): what a new quote's market time must pass to be stored.
+   */
+  lastMarketTimes(tickers: readonly string[]): Promise<Map<string, Date>>;
+  /**
    * Stores a cycle's quotes (one multi-row insert) and its `update` message, unpublished, in one
    * transaction: the outbox that makes a crash before the publish lose nothing.
    */

@@ -25,4 +25,6 @@ export interface Crossing {
   readonly price: number;
   /** When that price was observed. */
   readonly at: Date;
+  /** The price's currency as the source spells it ("USD", "GBp"), when known. */
+  readonly currency?: string;
 }

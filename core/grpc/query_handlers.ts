@@ -23,11 +23,23 @@ export function queryHandlers(
   return {
     GetLatestValue: unary("GetLatestValue", async (r) => {
       const v = await service.latest({ email: r.email });
-      return { email: v.email, ticker: v.ticker, value: v.value, timestamp: v.at.toISOString() };
+      return {
+        email: v.email,
+        ticker: v.ticker,
+        value: v.value,
+        timestamp: v.at.toISOString(),
+        currency: v.currency ?? "",
+      };
     }),
     GetAverageValue: unary("GetAverageValue", async (r) => {
       const v = await service.average({ email: r.email, count: r.count });
-      return { email: v.email, ticker: v.ticker, average_value: v.average, values_count: v.count };
+      return {
+        email: v.email,
+        ticker: v.ticker,
+        average_value: v.average,
+        values_count: v.count,
+        currency: v.currency ?? "",
+      };
     }),
   };
 }

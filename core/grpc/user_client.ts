@@ -75,6 +75,8 @@ export interface LatestValueResponse {
   value: number;
   /** When that price was quoted, ISO-8601 UTC, e.g. "2024-12-20T15:30:00.000Z". */
   timestamp: string;
+  /** Currency of `value` ("USD", "GBp" for pence); empty when unknown or an older server. */
+  currency: string;
 }
 /** GetAverageValue's response; `values_count` may be less than the count asked for. */
 export interface AverageValueResponse {
@@ -86,6 +88,8 @@ export interface AverageValueResponse {
   average_value: number;
   /** How many prices were averaged. */
   values_count: number;
+  /** Currency of `average_value` ("USD", "GBp"); empty when unknown or an older server. */
+  currency: string;
 }
 
 /** RegisterUser's input. */

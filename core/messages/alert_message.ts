@@ -12,7 +12,7 @@ import { type AlertMessage, MESSAGE_VERSION } from "./messages.ts";
  * ```
  */
 export function alertMessageOf(alert: Alert): AlertMessage {
-  return {
+  const message: AlertMessage = {
     version: MESSAGE_VERSION,
     alert_id: alert.alertId,
     email: alert.email,
@@ -22,6 +22,8 @@ export function alertMessageOf(alert: Alert): AlertMessage {
     value_ticker: alert.price,
     timestamp: alert.at.toISOString(),
   };
+  if (alert.currency !== undefined) message.currency = alert.currency;
+  return message;
 }
 
 /**
@@ -34,7 +36,7 @@ export function alertMessageOf(alert: Alert): AlertMessage {
  * ```
  */
 export function alertFromMessage(message: AlertMessage): Alert {
-  return {
+  const alert: Alert = {
     alertId: message.alert_id,
     email: message.email,
     ticker: message.ticker,
@@ -43,4 +45,5 @@ export function alertFromMessage(message: AlertMessage): Alert {
     price: message.value_ticker,
     at: new Date(message.timestamp),
   };
+  return message.currency === undefined ? alert : { ...alert, currency: message.currency };
 }

@@ -2,13 +2,24 @@ import { z } from "zod";
 import type { ThresholdType } from "../domain/threshold_type.ts";
 import type { MessageSchema } from "./message_schema.ts";
 
-/** Version of the JSON messages this code writes; readers accept exactly this version. */
+/**
+ * Version of the JSON messages this code writes; readers accept exactly this version. Optional
+ * fields added since (a quote's `currency` and `market_time`, an alert's `currency`) keep it at
+ * 1: a reader without them drops the unknown keys, and a message without them is still valid.
+ */
 export const MESSAGE_VERSION = 1;
 
 const _isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
 const _price = z.number().finite().positive();
 const _ticker = z.string().min(1).max(20);
-const _quoteMessage = z.object({ ticker: _ticker, price: _price, at: _isoDate });
+const _currency = z.string().min(1).max(12);
+const _quoteMessage = z.object({
+  ticker: _ticker,
+  price: _price,
+  at: _isoDate,
+  currency: _currency.optional(),
+  market_time: _isoDate.optional(),
+});
 
 /** One quote inside a {@linkcode PriceUpdate}. */
 export interface QuoteMessage {
@@ -18,6 +29,10 @@ export interface QuoteMessage {
   price: number;
   /** Time of the price, ISO-8601. */
   at: string;
+  /** The price's currency as the source spells it ("USD", "GBp"), 1 to 12 characters; optional. */
+  currency?: string | undefined;
+  /** The exchange's time of the price, ISO-8601, when the source reports one; optional. */
+  market_time?: string | undefined;
 }
 
 /** Schema of a {@linkcode QuoteMessage}. */
@@ -68,6 +83,8 @@ export interface AlertMessage {
   value_ticker: number;
   /** Time of the price, ISO-8601. */
   timestamp: string;
+  /** Currency of `threshold_value` and `value_ticker` ("USD", "GBp"), when known; optional. */
+  currency?: string | undefined;
 }
 
 /** Schema of a `to-notifier` message: validates an {@linkcode AlertMessage}. */
@@ -80,4 +97,5 @@ export const AlertMessageSchema: MessageSchema<AlertMessage> = z.object({
   threshold_type: z.enum(["HIGH", "LOW"]),
   value_ticker: _price,
   timestamp: _isoDate,
+  currency: _currency.optional(),
 });

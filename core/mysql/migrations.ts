@@ -95,7 +95,52 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ],
   },
+  {
+    version: 6,
+    name: "quotes_currency_market_time",
+    statements: [
+      ..._unlessExists(
+        "columns",
+        "quotes",
+        "column_name = 'currency'",
+        "ALTER TABLE quotes ADD COLUMN currency VARCHAR(12) NULL",
+      ),
+      ..._unlessExists(
+        "columns",
+        "quotes",
+        "column_name = 'market_time'",
+        "ALTER TABLE quotes ADD COLUMN market_time DATETIME(3) NULL",
+      ),
+      ..._unlessExists(
+        "statistics",
+        "quotes",
+        "index_name = 'idx_quotes_ticker_market_time'",
+        "ALTER TABLE quotes ADD KEY idx_quotes_ticker_market_time (ticker, market_time)",
+      ),
+    ],
+  },
 ];
+
+/**
+ * Statements that run `ddl` only when information_schema.`view` has no row for `table` matching
+ * `condition`: an ALTER that is safe to run again on MySQL 8 and MariaDB alike (MySQL has no
+ * `ADD COLUMN IF NOT EXISTS`). Session variables hold the choice, so they run on one connection.
+ */
+function _unlessExists(
+  view: "columns" | "statistics",
+  table: string,
+  condition: string,
+  ddl: string,
+): string[] {
+  const escaped = ddl.replaceAll("'", "''");
+  return [
+    `SET @tw_ddl = (SELECT IF(COUNT(*) = 0, '${escaped}', 'DO 0') FROM information_schema.${view}
+       WHERE table_schema = DATABASE() AND table_name = '${table}' AND ${condition})`,
+    "PREPARE tw_stmt FROM @tw_ddl",
+    "EXECUTE tw_stmt",
+    "DEALLOCATE PREPARE tw_stmt",
+  ];
+}
 
 const _LOCK = "tickerwatch.migrate";
 

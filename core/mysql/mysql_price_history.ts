@@ -23,15 +23,33 @@ export class MysqlPriceHistory implements PriceHistory {
     });
   }
 
-  /** The newest stored quote of `ticker` (by time, then insertion), or undefined when none. */
+  /**
+   * The newest stored quote of `ticker` (by time, then insertion) with its currency when stored,
+   * or undefined when none.
+   */
   latest(ticker: Ticker): Promise<StoredQuote | undefined> {
     return this.#db.withConnection(async (sql) => {
       const [rows] = await sql.execute<RowDataPacket[]>(
-        "SELECT price, at FROM quotes WHERE ticker = ? ORDER BY at DESC, id DESC LIMIT 1",
+        `SELECT price, at, currency FROM quotes WHERE ticker = ?
+          ORDER BY at DESC, id DESC LIMIT 1`,
         [ticker],
       );
       const row = rows[0];
-      return row ? { price: Number(row.price), at: row.at as Date } : undefined;
+      if (!row) return undefined;
+      const quote = { price: Number(row.price), at: row.at as Date };
+      return row.currency ? { ...quote, currency: row.currency as string } : quote;
+    });
+  }
+
+  /** The currency of the newest stored quote of `ticker` that has one, or undefined. */
+  currencyOf(ticker: Ticker): Promise<string | undefined> {
+    return this.#db.withConnection(async (sql) => {
+      const [rows] = await sql.execute<RowDataPacket[]>(
+        `SELECT currency FROM quotes WHERE ticker = ? AND currency IS NOT NULL
+          ORDER BY at DESC, id DESC LIMIT 1`,
+        [ticker],
+      );
+      return (rows[0]?.currency as string | undefined) ?? undefined;
     });
   }
 

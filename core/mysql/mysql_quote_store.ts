@@ -21,8 +21,22 @@ export class MysqlQuoteStore implements QuoteStore {
     });
   }
 
+  /** Newest `market_time` per ticker among `tickers`, for those with one. */
+  lastMarketTimes(tickers: readonly string[]): Promise<Map<string, Date>> {
+    if (tickers.length === 0) return Promise.resolve(new Map());
+    return this.#db.withConnection(async (sql) => {
+      // One MAX per ticker, read from the (ticker, market_time) index.
+      const [rows] = await sql.query<RowDataPacket[]>(
+        `SELECT ticker, MAX(market_time) AS last FROM quotes
+          WHERE ticker IN (?) AND market_time IS NOT NULL GROUP BY ticker`,
+        [[...new Set(tickers)]],
+      );
+      return new Map(rows.map((r) => [r.ticker as string, r.last as Date]));
+    });
+  }
+
   /**
-   * Inserts the cycle's quotes (one multi-row INSERT) and its message into `collector_outbox`,
+   * Inserts the cycle's quotes (one multi-row INSERT, with their currency and market time) and its message into `collector_outbox`,
    * unpublished, in one transaction.
    */
   async saveCycle(
@@ -31,9 +45,10 @@ export class MysqlQuoteStore implements QuoteStore {
     await this.#db.transaction(async (sql) => {
       if (quotes.length > 0) {
         // query(), not execute(): mysql2 expands the nested array into one multi-row VALUES list.
-        await sql.query("INSERT INTO quotes (ticker, price, at) VALUES ?", [
-          quotes.map((q) => [q.ticker, q.price, q.at]),
-        ]);
+        await sql.query(
+          "INSERT INTO quotes (ticker, price, at, currency, market_time) VALUES ?",
+          [quotes.map((q) => [q.ticker, q.price, q.at, q.currency ?? null, q.marketTime ?? null])],
+        );
       }
       await sql.execute(
         "INSERT INTO collector_outbox (cycle_id, message, created_at) VALUES (?, ?, ?)",

@@ -1,22 +1,11 @@
 /** Renders a threshold alert as an email. */
 
 import type { Alert } from "../domain/alert.ts";
+import { formatPrice } from "../domain/price_format.ts";
 import type { Mail } from "./mailer.ts";
 
 /** What an email shows: the whole {@linkcode Alert} (its id goes in the footer). */
 export type AlertEmailInput = Alert;
-
-/**
- * Formats a price without grouping, with 2 to 6 decimals: 151.2 → "151.20",
- * 1.17125 → "1.17125".
- */
-export function formatPrice(value: number): string {
-  return value.toLocaleString("en-US", {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 6,
-    useGrouping: false,
-  });
-}
 
 /** Escapes `& < > " '` for HTML text and attribute values. */
 export function escapeHtml(value: string): string {
@@ -34,7 +23,9 @@ const _ENTITIES: Record<string, string> = {
 /**
  * Renders `alert` as a {@linkcode Mail} to `alert.email`: subject, plain text and HTML, each with
  * the ticker, current price, threshold, direction ("rose above" / "fell below") and time (ISO
- * 8601 and a readable UTC form). Every value is HTML-escaped in the HTML body.
+ * 8601 and a readable UTC form). Prices are written by {@linkcode formatPrice} at their own
+ * precision, followed by the alert's currency when it has one ("308.80 GBp"). Every value is
+ * HTML-escaped in the HTML body.
  *
  * @example
  * ```ts
@@ -45,8 +36,8 @@ const _ENTITIES: Record<string, string> = {
  */
 export function renderAlertEmail(alert: Alert): Mail {
   const direction = alert.thresholdType === "HIGH" ? "rose above" : "fell below";
-  const price = formatPrice(alert.price);
-  const threshold = formatPrice(alert.thresholdValue);
+  const price = formatPrice(alert.price, alert.currency);
+  const threshold = formatPrice(alert.thresholdValue, alert.currency);
   const iso = alert.at.toISOString();
   const readable = alert.at.toUTCString().replace("GMT", "UTC");
   const bound = alert.thresholdType === "HIGH" ? "high" : "low";

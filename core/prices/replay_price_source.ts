@@ -103,11 +103,14 @@ export interface ReplayPriceSourceOptions {
   whenExhausted?: "hold" | "unknown";
   /** Clock for rows without a timestamp. Default `() => new Date()`. */
   now?: () => Date;
+  /** Currency of every quote. Default "USD". */
+  currency?: string;
 }
 
 /**
  * Replays recorded prices: each `fetch` consumes, for every requested ticker, that ticker's next
- * row in file order. Tickers absent from the file are unknown.
+ * row in file order. Tickers absent from the file are unknown. Quotes carry the configured
+ * currency (default "USD") and no market time: a held row is evaluated again, as recorded.
  *
  * This is the `replay:<csv file>` value of `PRICE_SOURCE`.
  *
@@ -124,6 +127,7 @@ export class ReplayPriceSource implements PriceSource {
   readonly #next = new Map<string, number>();
   readonly #whenExhausted: "hold" | "unknown";
   readonly #now: () => Date;
+  readonly #currency: string;
 
   /** Builds a source over already parsed rows (see {@linkcode parseReplayCsv}). */
   constructor(rows: readonly ReplayRow[], options: ReplayPriceSourceOptions = {}) {
@@ -134,6 +138,7 @@ export class ReplayPriceSource implements PriceSource {
     }
     this.#whenExhausted = options.whenExhausted ?? "hold";
     this.#now = options.now ?? (() => new Date());
+    this.#currency = options.currency ?? "USD";
   }
 
   /**
@@ -162,7 +167,7 @@ export class ReplayPriceSource implements PriceSource {
       }
       const row = rows[Math.min(index, rows.length - 1)]!;
       this.#next.set(ticker, index + 1);
-      quotes.push({ ticker, price: row.price, at: row.at ?? now });
+      quotes.push({ ticker, price: row.price, at: row.at ?? now, currency: this.#currency });
     }
     return Promise.resolve({ quotes, unknown });
   }

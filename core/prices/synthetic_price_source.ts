@@ -24,12 +24,15 @@ export interface SyntheticPriceSourceOptions {
   startCycle?: number;
   /** Clock for the quotes' `at`. Default `() => new Date()`. */
   now?: () => Date;
+  /** Currency of every quote. Default "USD". */
+  currency?: string;
 }
 
 /**
  * Prices from a deterministic seeded random walk, one step per cycle and ticker, or from a
  * scripted path. The same seed, ticker and cycle index always give the same price; prices are
- * rounded to 2 decimals and stay ≥ 0.01.
+ * rounded to 2 decimals and stay ≥ 0.01. Quotes carry the configured currency (default "USD")
+ * and no market time, so the collector never takes them for a closed market's repeats.
  *
  * A ticker's cycle index counts the `fetch` calls that asked for it, starting at `startCycle`,
  * so a ticker subscribed later starts its script at the beginning.
@@ -50,6 +53,7 @@ export class SyntheticPriceSource implements PriceSource {
   readonly #unknown: Set<string>;
   readonly #startCycle: number;
   readonly #now: () => Date;
+  readonly #currency: string;
   /** Per ticker: the next cycle index and the walk's price at the previous index. */
   readonly #walks = new Map<string, { next: number; last: number }>();
 
@@ -72,6 +76,7 @@ export class SyntheticPriceSource implements PriceSource {
     this.#volatility = volatility;
     this.#startCycle = startCycle;
     this.#now = options.now ?? (() => new Date());
+    this.#currency = options.currency ?? "USD";
     this.#unknown = new Set((options.unknownTickers ?? []).map(normalizeTicker));
     this.#scripts = new Map();
     for (const [ticker, path] of Object.entries(options.scripts ?? {})) {
@@ -90,7 +95,7 @@ export class SyntheticPriceSource implements PriceSource {
         unknown.push(ticker);
         continue;
       }
-      quotes.push({ ticker, price: this.#advance(ticker), at });
+      quotes.push({ ticker, price: this.#advance(ticker), at, currency: this.#currency });
     }
     return Promise.resolve({ quotes, unknown });
   }

@@ -7,6 +7,8 @@ export interface StoredQuote {
   readonly price: number;
   /** When the price was quoted. */
   readonly at: Date;
+  /** The price's currency as the source spells it ("USD", "GBp"), when stored. */
+  readonly currency?: string;
 }
 
 /** The read model the query service needs (the port; MySQL implements it). */
@@ -15,6 +17,8 @@ export interface PriceHistory {
   tickerOf(email: Email): Promise<Ticker | undefined>;
   /** The newest quote of the ticker, by time. */
   latest(ticker: Ticker): Promise<StoredQuote | undefined>;
+  /** The currency of the ticker's newest quote that has one, or undefined. */
+  currencyOf(ticker: Ticker): Promise<string | undefined>;
   /** Mean of the newest `count` quotes and how many there were (0 when none). */
   average(ticker: Ticker, count: number): Promise<{ average: number; count: number }>;
 }

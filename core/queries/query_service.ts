@@ -17,6 +17,8 @@ export interface LatestValue {
   readonly value: number;
   /** When that price was quoted. */
   readonly at: Date;
+  /** The price's currency ("USD", "GBp"), when the source gave one. */
+  readonly currency?: string;
 }
 
 /** Answer of {@linkcode QueryService.average}. */
@@ -29,6 +31,8 @@ export interface AverageValue {
   readonly average: number;
   /** How many quotes were averaged; fewer than asked when fewer exist. */
   readonly count: number;
+  /** The currency of the ticker's newest quote ("USD", "GBp"), when the source gave one. */
+  readonly currency?: string;
 }
 
 /**
@@ -50,7 +54,8 @@ export class QueryService {
     const ticker = await this.#tickerOf(email);
     const quote = await this.#history.latest(ticker);
     if (!quote) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
-    return { email, ticker, value: quote.price, at: quote.at };
+    const latest = { email, ticker, value: quote.price, at: quote.at };
+    return quote.currency ? { ...latest, currency: quote.currency } : latest;
   }
 
   /**
@@ -72,7 +77,9 @@ export class QueryService {
     const ticker = await this.#tickerOf(email);
     const result = await this.#history.average(ticker, Math.min(count, MAX_AVERAGE_COUNT));
     if (result.count === 0) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
-    return { email, ticker, average: result.average, count: result.count };
+    const average = { email, ticker, average: result.average, count: result.count };
+    const currency = await this.#history.currencyOf(ticker);
+    return currency ? { ...average, currency } : average;
   }
 
   async #tickerOf(email: Email): Promise<Ticker> {

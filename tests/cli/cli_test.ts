@@ -118,17 +118,18 @@ Deno.test(
 
     await queryRows(
       db.url,
-      "INSERT INTO quotes (ticker, price, at) VALUES ('BRK-B', 480.5, '2026-01-02 15:30:00.000'), " +
-        "('BRK-B', 481.25, '2026-01-02 15:31:00.000')",
+      "INSERT INTO quotes (ticker, price, at, currency) VALUES " +
+        "('BRK-B', 480.5, '2026-01-02 15:30:00.000', 'USD'), " +
+        "('BRK-B', 481.25, '2026-01-02 15:31:00.000', 'USD')",
     );
     const priced = await cli(["latest", "--email", email], s.env);
     assert.equal(priced.code, 0, priced.stderr);
-    assert.equal(priced.stdout.trim(), "BRK-B 481.25 at 2026-01-02T15:31:00.000Z");
+    assert.equal(priced.stdout.trim(), "BRK-B 481.25 USD at 2026-01-02T15:31:00.000Z");
     const average = await cli(["average", "--email", email, "--count", "5"], s.env);
     assert.equal(average.code, 0, average.stderr);
     assert.equal(
       average.stdout.trim(),
-      "BRK-B 480.88 average of the last 2 prices (only 2 collected)",
+      "BRK-B 480.875 USD average of the last 2 prices (only 2 collected)",
     );
 
     const deleted = await cli(["delete", "--email", email], s.env);

@@ -38,6 +38,7 @@ Deno.test("UserQueryService over gRPC and MySQL", async (t) => {
         ticker: "AAPL",
         value: 104,
         timestamp: "2024-12-20T15:04:00.000Z",
+        currency: "",
       });
     });
 
@@ -49,6 +50,7 @@ Deno.test("UserQueryService over gRPC and MySQL", async (t) => {
         ticker: "AAPL",
         average_value: 103,
         values_count: 3,
+        currency: "",
       });
       for (const count of [10_000, 20_000, 2_147_483_647]) {
         const all = await query("GetAverageValue", { email: "ada@example.com", count });
@@ -56,6 +58,14 @@ Deno.test("UserQueryService over gRPC and MySQL", async (t) => {
         assert.equal(all.response?.average_value, 102);
         assert.equal(all.response?.values_count, 5, "as many as exist");
       }
+    });
+
+    await t.step("GetLatestValue and GetAverageValue carry the quotes' currency", async () => {
+      await queryRows(db.url, "UPDATE quotes SET currency = 'GBp' WHERE ticker = 'AAPL'");
+      const latest = await query("GetLatestValue", { email: "ada@example.com" });
+      assert.equal(latest.response?.currency, "GBp");
+      const average = await query("GetAverageValue", { email: "ada@example.com", count: 3 });
+      assert.equal(average.response?.currency, "GBp");
     });
 
     await t.step("unknown user and missing data are NOT_FOUND", async () => {

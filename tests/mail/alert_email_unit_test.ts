@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Alert } from "../../core/domain/alert.ts";
-import { escapeHtml, formatPrice, renderAlertEmail } from "../../core/notify/alert_email.ts";
+import { formatPrice } from "../../core/domain/price_format.ts";
+import { escapeHtml, renderAlertEmail } from "../../core/notify/alert_email.ts";
 
 const HIGH: Alert = {
   alertId: "7f3c2a10-0000-4000-8000-000000000001",
@@ -52,11 +53,45 @@ Deno.test("renderAlertEmail() HTML-escapes every value", () => {
   assert.ok(mail.text.includes("<b>X&Y</b>"), "plain text stays as is");
 });
 
-Deno.test("formatPrice() keeps 2 to 6 decimals without grouping", () => {
+Deno.test("formatPrice() writes a price at its own precision, without grouping", () => {
   assert.equal(formatPrice(151.2), "151.20");
   assert.equal(formatPrice(93412.58), "93412.58");
+  assert.equal(formatPrice(1234567.891), "1234567.89");
   assert.equal(formatPrice(1.17125), "1.17125");
-  assert.equal(formatPrice(0.000123456789), "0.000123");
+  assert.equal(formatPrice(1.0489877), "1.0489877");
+  assert.equal(formatPrice(0.00001234), "0.00001234");
+  assert.equal(formatPrice(0.000123456789), "0.00012345679");
+  assert.equal(formatPrice(0.1 + 0.2), "0.30");
+  assert.equal(formatPrice(187.42333333333), "187.42333");
+});
+
+Deno.test("formatPrice() appends the currency as the source spells it", () => {
+  assert.equal(formatPrice(308.8, "GBp"), "308.80 GBp");
+  assert.equal(formatPrice(1.0489877, "USD"), "1.0489877 USD");
+  assert.equal(formatPrice(2808), "2808.00");
+});
+
+Deno.test("renderAlertEmail() shows prices with their currency and precision", () => {
+  const mail = renderAlertEmail({
+    ...HIGH,
+    ticker: "OCDO.L",
+    thresholdValue: 300,
+    price: 308.8,
+    currency: "GBp",
+  });
+  assert.equal(mail.subject, "OCDO.L rose above 300.00 GBp: now 308.80 GBp");
+  assert.match(mail.text, /^Current price: 308\.80 GBp$/m);
+  assert.match(mail.text, /^Threshold: +300\.00 GBp \(HIGH\)$/m);
+  assert.ok(mail.html.includes("308.80 GBp"));
+  const coin = renderAlertEmail({
+    ...HIGH,
+    ticker: "SHIB-USD",
+    thresholdType: "LOW",
+    thresholdValue: 0.0000125,
+    price: 0.00001234,
+    currency: "USD",
+  });
+  assert.equal(coin.subject, "SHIB-USD fell below 0.0000125 USD: now 0.00001234 USD");
 });
 
 Deno.test("escapeHtml() escapes & < > \" '", () => {

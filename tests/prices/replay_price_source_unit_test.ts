@@ -110,3 +110,11 @@ Deno.test("parseReplayCsv() accepts CRLF line ends and a header only on the firs
     /:2: price "price" is not a number > 0/,
   );
 });
+
+Deno.test("ReplayPriceSource quotes in USD by default, or the configured currency", async () => {
+  const rows = parseReplayCsv("AAPL,100\nOCDO.L,308.8");
+  const usd = await new ReplayPriceSource(rows).fetch(["AAPL"]);
+  assert.equal(usd.quotes[0]!.currency, "USD");
+  const gbp = await new ReplayPriceSource(rows, { currency: "GBp" }).fetch(["OCDO.L"]);
+  assert.equal(gbp.quotes[0]!.currency, "GBp");
+});

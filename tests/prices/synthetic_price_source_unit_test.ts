@@ -118,3 +118,11 @@ Deno.test("parsePriceScripts() output feeds SyntheticPriceSource", async () => {
   const source = new SyntheticPriceSource({ scripts: parsePriceScripts("AAPL=100,120") });
   assert.deepEqual(await prices(source, "AAPL", 3), [100, 120, 120]);
 });
+
+Deno.test("SyntheticPriceSource quotes in USD by default, or the configured currency, without a market time", async () => {
+  const usd = (await new SyntheticPriceSource().fetch(["AAPL"])).quotes[0]!;
+  assert.equal(usd.currency, "USD");
+  assert.equal(usd.marketTime, undefined);
+  const gbp = await new SyntheticPriceSource({ currency: "GBp" }).fetch(["OCDO.L"]);
+  assert.equal(gbp.quotes[0]!.currency, "GBp");
+});

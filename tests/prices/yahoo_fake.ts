@@ -49,13 +49,19 @@ export function replay(recording: Recording, bodyJson?: unknown): Response {
  * - `finance.yahoo.com/quote/…` → crumb_quote_page (sets the A1/A3 cookies)
  * - `query1|query2.finance.yahoo.com/v1/test/getcrumb` → getcrumb, 401 without the A3 cookie
  * - `query1|query2.finance.yahoo.com/v7/finance/quote` → the entries of `quote.json` matching the
- *   `symbols` parameter; 401 without the recorded crumb; `quoteFailure` overrides the answer
+ *   `symbols` parameter; 401 without the recorded crumb; `quoteFailure` overrides every answer,
+ *   `quoteAnswer` the answer to chosen requests
  */
 export class YahooFake {
   /** Every request, in order. */
   readonly requests: SeenRequest[] = [];
   /** When set, quote requests get this instead (a recording name or a thrown error). */
   quoteFailure: string | Error | undefined;
+  /**
+   * When set, called with each quote request's symbols: a recording name, an error to throw or
+   * a Response answers that request instead; undefined lets it through.
+   */
+  quoteAnswer: ((symbols: string[]) => string | Error | Response | undefined) | undefined;
   readonly #recordings: Map<string, Recording>;
 
   private constructor(recordings: Map<string, Recording>) {
@@ -64,7 +70,15 @@ export class YahooFake {
 
   /** Loads the recordings. */
   static async create(): Promise<YahooFake> {
-    const names = ["crumb_quote_page", "getcrumb", "quote", "quote_401", "quote_500", "quote_502"];
+    const names = [
+      "crumb_quote_page",
+      "getcrumb",
+      "quote",
+      "quote_401",
+      "quote_429",
+      "quote_500",
+      "quote_502",
+    ];
     const recordings = new Map<string, Recording>();
     for (const name of names) recordings.set(name, await loadRecording(name));
     return new YahooFake(recordings);
@@ -107,6 +121,10 @@ export class YahooFake {
   #quote(url: URL, cookie: string): Response {
     if (this.quoteFailure instanceof Error) throw this.quoteFailure;
     if (this.quoteFailure) return replay(this.#recording(this.quoteFailure));
+    const answer = this.quoteAnswer?.((url.searchParams.get("symbols") ?? "").split(","));
+    if (answer instanceof Error) throw answer;
+    if (answer instanceof Response) return answer;
+    if (answer !== undefined) return replay(this.#recording(answer));
     const crumb = this.#recording("getcrumb").response.bodyText;
     if (url.searchParams.get("crumb") !== crumb || !cookie.includes("A3=")) {
       return new Response(

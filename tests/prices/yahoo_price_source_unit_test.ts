@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../../core/log/logger.ts";
-import { YahooPriceSource } from "../../core/prices/yahoo_price_source.ts";
+import { YahooPriceSource, YahooRateLimitError } from "../../core/prices/yahoo_price_source.ts";
 import { testPriceSourceContract } from "./price_source_contract.ts";
-import { YahooFake } from "./yahoo_fake.ts";
+import { loadRecording, YahooFake } from "./yahoo_fake.ts";
 
 testPriceSourceContract("YahooPriceSource", async () => {
   const fake = await YahooFake.create();
@@ -22,11 +22,12 @@ Deno.test("YahooPriceSource fetches several symbols in one quote request", async
   assert.match(request.cookie ?? "", /A3=d=/);
 
   assert.deepEqual(unknown, []);
+  const at = (s: number) => ({ at: new Date(s * 1000), marketTime: new Date(s * 1000) });
   assert.deepEqual(quotes, [
-    { ticker: "AAPL", price: 243.17, at: new Date(1767627062 * 1000) },
-    { ticker: "BRK-B", price: 497.63, at: new Date(1767627058 * 1000) },
-    { ticker: "EURUSD=X", price: 1.1712, at: new Date(1767627000 * 1000) },
-    { ticker: "BTC-USD", price: 93412.58, at: new Date(1767627060 * 1000) },
+    { ticker: "AAPL", price: 243.17, currency: "USD", ...at(1767627062) },
+    { ticker: "BRK-B", price: 497.63, currency: "USD", ...at(1767627058) },
+    { ticker: "EURUSD=X", price: 1.1712, currency: "USD", ...at(1767627000) },
+    { ticker: "BTC-USD", price: 93412.58, currency: "USD", ...at(1767627060) },
   ]);
 });
 
@@ -126,9 +127,12 @@ Deno.test("YahooPriceSource throws when the edge answers HTTP 502 with HTML", as
   const yahoo = new YahooPriceSource({ fetch: fake.fetch });
   await assert.rejects(yahoo.fetch(["AAPL"]), (e) => {
     assert.ok(e instanceof Error);
-    assert.match(e.message, /^Cannot fetch prices from Yahoo Finance: .*502 Bad Gateway/s);
-    assert.equal((e.cause as { name?: string }).name, "HTTPError");
-    assert.equal((e.cause as { code?: number }).code, 502);
+    assert.match(
+      e.message,
+      /^Cannot fetch prices from Yahoo Finance: HTTP 502 Bad Gateway: <html>/,
+    );
+    assert.equal((e.cause as { name?: string }).name, "YahooHttpError");
+    assert.equal((e.cause as { status?: number }).status, 502);
     return true;
   });
 });
@@ -173,4 +177,156 @@ Deno.test("YahooPriceSource forwards yahoo-finance2's messages to the logger", a
     lines.some((l) => l.includes("yahoo-finance2: ") && l.includes("crumb")),
     lines.join("\n"),
   );
+});
+
+Deno.test("YahooPriceSource keeps a London listing's currency: OCDO.L in GBp (pence)", async () => {
+  const fake = await YahooFake.create();
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch });
+  const { quotes } = await yahoo.fetch(["OCDO.L", "SHIB-USD"]);
+  assert.deepEqual(quotes.map((q) => [q.ticker, q.price, q.currency]), [
+    ["OCDO.L", 308.8, "GBp"],
+    ["SHIB-USD", 0.00001234, "USD"],
+  ]);
+  assert.deepEqual(quotes[0]!.marketTime, new Date(1767626100 * 1000));
+});
+
+Deno.test("YahooPriceSource uses the clock, and no market time, for a quote without regularMarketTime", async () => {
+  const fake = await YahooFake.create();
+  const now = new Date("2026-01-05T16:00:00Z");
+  fake.quoteAnswer = () =>
+    Response.json({
+      quoteResponse: { result: [{ symbol: "AAPL", regularMarketPrice: 243.17 }], error: null },
+    });
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch, now: () => now });
+  const { quotes } = await yahoo.fetch(["AAPL"]);
+  assert.deepEqual(quotes, [{ ticker: "AAPL", price: 243.17, at: now }]);
+});
+
+Deno.test("YahooPriceSource keeps the good chunks' quotes when one chunk fails", async () => {
+  const fake = await YahooFake.create();
+  fake.quoteAnswer = (symbols) => symbols.includes("BRK-B") ? "quote_500" : undefined;
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch, chunkSize: 2 });
+  const result = await yahoo.fetch(["AAPL", "MSFT", "BRK-B", "EURUSD=X", "OCDO.L", "ZZZZ"]);
+  assert.deepEqual(result.quotes.map((q) => q.ticker), ["AAPL", "MSFT", "OCDO.L"]);
+  assert.deepEqual(result.unknown, ["ZZZZ"]);
+  assert.deepEqual(result.failed, ["BRK-B", "EURUSD=X"]);
+  assert.equal(
+    result.failure?.message,
+    "Cannot fetch prices from Yahoo Finance: quote service is temporarily unavailable (1 of 3 requests)",
+  );
+});
+
+Deno.test("YahooPriceSource treats a truncated chunk as failed and quotes no more than an excerpt of it", async () => {
+  const fake = await YahooFake.create();
+  const quote = await loadRecording("quote");
+  const whole = JSON.stringify(quote.response.bodyJson);
+  fake.quoteAnswer = (symbols) =>
+    symbols.includes("MSFT")
+      ? new Response(whole.slice(0, 4000), {
+        status: 200,
+        headers: { "content-type": "application/json;charset=utf-8" },
+      })
+      : undefined;
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch, chunkSize: 1 });
+  const result = await yahoo.fetch(["AAPL", "MSFT"]);
+  assert.deepEqual(result.quotes.map((q) => q.ticker), ["AAPL"]);
+  assert.deepEqual(result.failed, ["MSFT"]);
+  assert.match(result.failure!.message, /answer is not JSON \(HTTP 200, 4000 characters\)/);
+  assert.ok(result.failure!.message.length < 300, result.failure!.message);
+});
+
+Deno.test("YahooPriceSource rejects once, with a short message, when every chunk's answer is unparseable", async () => {
+  const fake = await YahooFake.create();
+  const page = `<!doctype html><html><body>${"x".repeat(50_000)}</body></html>`;
+  fake.quoteAnswer = () =>
+    new Response(page, { status: 200, headers: { "content-type": "text/html" } });
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch, chunkSize: 1 });
+  await assert.rejects(yahoo.fetch(["AAPL", "MSFT", "BRK-B"]), (e) => {
+    assert.ok(e instanceof Error);
+    assert.match(e.message, /^Cannot fetch prices from Yahoo Finance: answer is not JSON/);
+    assert.ok(e.message.length < 300, `${e.message.length} characters`);
+    return true;
+  });
+});
+
+Deno.test("YahooPriceSource backs off for Retry-After after an HTTP 429 and keeps its session", async () => {
+  const fake = await YahooFake.create();
+  let now = new Date("2026-01-05T15:36:20Z");
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch, now: () => now });
+  await yahoo.fetch(["AAPL"]);
+  fake.quoteFailure = "quote_429"; // Retry-After: 120
+  await assert.rejects(yahoo.fetch(["AAPL"]), (e) => {
+    assert.ok(e instanceof YahooRateLimitError);
+    assert.deepEqual(e.retryAt, new Date("2026-01-05T15:38:20Z"));
+    assert.match(e.message, /rate limited \(HTTP 429\); next request after 2026-01-05T15:38:20/);
+    return true;
+  });
+  fake.quoteFailure = undefined;
+  const before = fake.requests.length;
+  now = new Date("2026-01-05T15:38:00Z");
+  await assert.rejects(yahoo.fetch(["AAPL"]), YahooRateLimitError);
+  assert.equal(fake.requests.length, before, "no request while backing off");
+  now = new Date("2026-01-05T15:38:21Z");
+  const { quotes } = await yahoo.fetch(["AAPL"]);
+  assert.equal(quotes[0]?.price, 243.17);
+  const paths = fake.requests.map((r) => r.url.pathname);
+  assert.deepEqual(paths, [
+    "/quote/AAPL",
+    "/v1/test/getcrumb",
+    "/v7/finance/quote",
+    "/v7/finance/quote",
+    "/v7/finance/quote", // one request after the pause: the same cookie and crumb
+  ]);
+  assert.match(fake.quoteRequests.at(-1)!.cookie ?? "", /A3=d=/);
+});
+
+Deno.test("YahooPriceSource doubles its own backoff for 429s without Retry-After", async () => {
+  const fake = await YahooFake.create();
+  let now = Date.parse("2026-01-05T15:00:00Z");
+  fake.quoteAnswer = () => new Response("Too Many Requests\r\n", { status: 429 });
+  const yahoo = new YahooPriceSource({
+    fetch: fake.fetch,
+    now: () => new Date(now),
+    backoffMs: 1_000,
+  });
+  const waits: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const error = await yahoo.fetch(["AAPL"]).catch((e) => e);
+    assert.ok(error instanceof YahooRateLimitError);
+    waits.push(error.retryAt.getTime() - now);
+    now = error.retryAt.getTime();
+  }
+  assert.deepEqual(waits, [1_000, 2_000, 4_000]);
+});
+
+Deno.test("YahooPriceSource stops the cycle's other chunks after a 429 and keeps the ones before", async () => {
+  const fake = await YahooFake.create();
+  const now = new Date("2026-01-05T15:36:20Z");
+  fake.quoteAnswer = (symbols) => symbols.includes("BRK-B") ? "quote_429" : undefined;
+  const yahoo = new YahooPriceSource({ fetch: fake.fetch, chunkSize: 1, now: () => now });
+  const result = await yahoo.fetch(["AAPL", "BRK-B", "MSFT"]);
+  assert.deepEqual(result.quotes.map((q) => q.ticker), ["AAPL"]);
+  assert.deepEqual(result.failed, ["BRK-B", "MSFT"]);
+  assert.ok(result.failure instanceof YahooRateLimitError);
+  assert.deepEqual(
+    fake.quoteRequests.map((r) => r.url.searchParams.get("symbols")),
+    ["AAPL", "BRK-B"],
+  );
+});
+
+Deno.test("YahooPriceSource logs a failed request through the logger, never the console", async () => {
+  const fake = await YahooFake.create();
+  fake.quoteFailure = "quote_502";
+  const lines: string[] = [];
+  const logger = createLogger("test", { level: "debug", sink: (l) => lines.push(l) });
+  const printed: unknown[] = [];
+  const original = { error: console.error, log: console.log, warn: console.warn };
+  console.error = console.log = console.warn = (...args: unknown[]) => printed.push(args);
+  try {
+    await assert.rejects(new YahooPriceSource({ fetch: fake.fetch, logger }).fetch(["AAPL"]));
+  } finally {
+    Object.assign(console, original);
+  }
+  assert.deepEqual(printed, []);
+  assert.ok(lines.some((l) => l.includes("Yahoo Finance request failed") && l.includes("502")));
 });
