@@ -46,6 +46,7 @@ export * from "./domain/threshold_rule.ts";
 export * from "./domain/crossing.ts";
 export * from "./domain/alert.ts";
 export * from "./domain/alert_id.ts";
+export * from "./domain/language.ts";
 
 // messages: what producers and consumers share
 export * from "./messages/topics.ts";
@@ -62,12 +63,18 @@ export * from "./commands/command_ledger.ts";
 export * from "./commands/user_repository.ts";
 export * from "./commands/request_cache.ts";
 export * from "./commands/request_id_conflict_error.ts";
+export * from "./commands/command_reply.ts";
+export * from "./commands/ticker_directory.ts";
+export * from "./commands/cached_ticker_directory.ts";
 export * from "./queries/query_service.ts";
 export * from "./queries/price_history.ts";
+export * from "./queries/unknown_ticker_marks.ts";
 export * from "./collector/collector.ts";
 export * from "./collector/quote_store.ts";
 export * from "./collector/price_source.ts";
 export * from "./collector/guarded_price_source.ts";
+export * from "./collector/unknown_tickers.ts";
+export * from "./collector/unknown_ticker_marking.ts";
 export * from "./alerts/alert_system.ts";
 export * from "./alerts/threshold_evaluator.ts";
 export * from "./notify/notifier.ts";
@@ -85,6 +92,7 @@ export * from "./mysql/mysql_price_history.ts";
 export * from "./mysql/mysql_quote_store.ts";
 export * from "./mysql/mysql_threshold_evaluator.ts";
 export * from "./mysql/mysql_sent_alert_log.ts";
+export * from "./mysql/mysql_unknown_tickers.ts";
 export * from "./kafka/kafka_client.ts";
 export * from "./kafka/batching_producer.ts";
 export * from "./kafka/consumer_runner.ts";
@@ -93,6 +101,7 @@ export * from "./kafka/kafka_errors.ts";
 export * from "./prices/yahoo_price_source.ts";
 export * from "./prices/synthetic_price_source.ts";
 export * from "./prices/replay_price_source.ts";
+export * from "./prices/yahoo_ticker_directory.ts";
 export * from "./mail/smtp_mailer.ts";
 export * from "./grpc/user_client.ts";
 export * from "./grpc/user_service_proto.ts";
@@ -108,6 +117,12 @@ export * from "./runtime/run_service.ts";
 // services: one per executable, and the CLI
 export * from "./services/command_server.ts";
 export * from "./services/query_server.ts";
+export {
+  USER_SERVER_ENV,
+  type UserServerConfig,
+  type UserServerStartOptions,
+  type UserServiceName,
+} from "./services/user_server.ts";
 export type { RunningServer } from "./services/grpc_service_host.ts";
 export * from "./services/collector_config.ts";
 export * from "./services/collector.ts";

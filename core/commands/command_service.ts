@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
 import { parseEmail } from "../domain/email.ts";
-import { parseTicker } from "../domain/ticker.ts";
+import { parseTicker, type Ticker } from "../domain/ticker.ts";
 import { checkThreshold, parseThresholds } from "../domain/thresholds.ts";
 import type { User } from "../domain/user.ts";
 import { ValidationError } from "../domain/validation_error.ts";
+import { type Logger, silentLogger } from "../log/logger.ts";
 import type { CommandLedger, LedgerEntry } from "./command_ledger.ts";
-import { type CommandResult, Outcome } from "./outcome.ts";
+import { type CommandAnswer, type CommandReply, commandReplyText } from "./command_reply.ts";
+import { Outcome, type OutcomeCode } from "./outcome.ts";
 import { RequestCache } from "./request_cache.ts";
 import { RequestIdConflictError } from "./request_id_conflict_error.ts";
+import type { TickerDirectory } from "./ticker_directory.ts";
 import type { UserRepository } from "./user_repository.ts";
 
 /** Longest request_id accepted. */
@@ -49,6 +52,13 @@ export interface CommandServiceDeps {
   ledger: CommandLedger;
   /** Defaults to a cache of 10,000 entries and 600 s. */
   cache?: RequestCache;
+  /**
+   * Checks a new ticker against the price source (a `CachedTickerDirectory` in the server);
+   * absent: every well-formed ticker is accepted.
+   */
+  tickers?: TickerDirectory | undefined;
+  /** Logs tickers accepted unchecked because the source did not answer. Default silent. */
+  logger?: Logger;
 }
 
 /**
@@ -64,15 +74,24 @@ export interface CommandServiceDeps {
 export class CommandService {
   readonly #ledger: CommandLedger;
   readonly #cache: RequestCache;
+  readonly #tickers: TickerDirectory | undefined;
+  readonly #logger: Logger;
 
-  /** Takes the ledger and, optionally, the in-memory cache of recent outcomes. */
-  constructor({ ledger, cache = new RequestCache() }: CommandServiceDeps) {
+  /** Takes the ledger and, optionally, the cache, the ticker directory and a logger. */
+  constructor(
+    { ledger, cache = new RequestCache(), tickers, logger = silentLogger }: CommandServiceDeps,
+  ) {
     this.#ledger = ledger;
     this.#cache = cache;
+    this.#tickers = tickers;
+    this.#logger = logger;
   }
 
-  /** Subscribes a new user. ALREADY_EXISTS when the e-mail is registered. */
-  async register(input: RegisterUserInput): Promise<CommandResult> {
+  /**
+   * Subscribes a new user. ALREADY_EXISTS when the e-mail is registered; a ticker the price
+   * source does not know is a {@linkcode ValidationError} (accepted when the source is down).
+   */
+  async register(input: RegisterUserInput): Promise<CommandAnswer> {
     const action = "register user";
     const requestId = _requestId(input.requestId, action);
     const user: User = {
@@ -80,35 +99,31 @@ export class CommandService {
       ticker: parseTicker(input.ticker, action),
       thresholds: parseThresholds(input.highValue, input.lowValue, action),
     };
+    await this.#checkTicker(user.ticker, action);
     return await this.#once(
       { requestId, command: "RegisterUser", payload: user },
-      async (users) => {
-        const result = await users.insert(user);
-        return result === "duplicate"
-          ? Outcome.alreadyExists(`user ${user.email} is already registered`)
-          : Outcome.ok(`user ${user.email} registered for ${user.ticker}`);
-      },
+      (code) =>
+        code === "OK"
+          ? { key: "registered", email: user.email, ticker: user.ticker }
+          : { key: "already_registered", email: user.email },
+      async (users) => (await users.insert(user)) === "duplicate" ? "ALREADY_EXISTS" : "OK",
     );
   }
 
   /** Checks that the user exists. NOT_FOUND otherwise. */
-  async login(input: UserRefInput): Promise<CommandResult> {
+  async login(input: UserRefInput): Promise<CommandAnswer> {
     const action = "log in";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
     return await this.#once(
       { requestId, command: "LoginUser", payload: { email } },
-      async (users) => {
-        const user = await users.findForUpdate(email);
-        return user
-          ? Outcome.ok(`user ${email} logged in`, true)
-          : Outcome.notFound(`user ${email} is not registered`);
-      },
+      (code) => ({ key: code === "OK" ? "logged_in" : "not_registered", email }),
+      async (users) => (await users.findForUpdate(email)) ? "OK" : "NOT_FOUND",
     );
   }
 
   /** Changes ticker and/or thresholds; a changed threshold is re-armed. NOT_FOUND when unknown. */
-  async update(input: UpdateUserInput): Promise<CommandResult> {
+  async update(input: UpdateUserInput): Promise<CommandAnswer> {
     const action = "update user";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
@@ -135,10 +150,15 @@ export class CommandService {
           `clear_high_value or clear_low_value)`,
       );
     }
+    if (ticker !== null) await this.#checkTicker(ticker, action);
     const payload = { email, ticker, high, low, clearHigh, clearLow };
-    return await this.#once({ requestId, command: "UpdateUser", payload }, async (users) => {
+    const reply = (code: OutcomeCode): CommandReply => ({
+      key: code === "OK" ? "updated" : "not_registered",
+      email,
+    });
+    return await this.#once({ requestId, command: "UpdateUser", payload }, reply, async (users) => {
       const before = await users.findForUpdate(email);
-      if (!before) return Outcome.notFound(`user ${email} is not registered`);
+      if (!before) return "NOT_FOUND";
       const after: User = {
         email,
         ticker: ticker ?? before.ticker,
@@ -149,29 +169,51 @@ export class CommandService {
         ),
       };
       await users.update(before, after);
-      return Outcome.ok(`user ${email} updated`);
+      return "OK";
     });
   }
 
   /** Removes the user and all its state. NOT_FOUND when unknown. */
-  async delete(input: UserRefInput): Promise<CommandResult> {
+  async delete(input: UserRefInput): Promise<CommandAnswer> {
     const action = "delete user";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
     return await this.#once(
       { requestId, command: "DeleteUser", payload: { email } },
-      async (users) => {
-        return await users.delete(email)
-          ? Outcome.ok(`user ${email} deleted`)
-          : Outcome.notFound(`user ${email} is not registered`);
-      },
+      (code) => ({ key: code === "OK" ? "deleted" : "not_registered", email }),
+      async (users) => (await users.delete(email)) ? "OK" : "NOT_FOUND",
     );
   }
 
+  // An unknown ticker is refused; an unanswered check lets it through (the collector marks it
+  // unknown later if it is).
+  async #checkTicker(ticker: Ticker, action: string): Promise<void> {
+    if (!this.#tickers) return;
+    let known: boolean;
+    try {
+      known = await this.#tickers.isKnown(ticker);
+    } catch (err) {
+      this.#logger.warn("ticker accepted unchecked: the price source did not answer", {
+        ticker,
+        err,
+      });
+      return;
+    }
+    if (!known) {
+      throw new ValidationError(
+        `Cannot ${action}: ticker "${ticker}" is not known to the price source`,
+        "ticker",
+      );
+    }
+  }
+
+  // Runs `work` at most once; the stored outcome carries the reply in English, and the answer
+  // carries the reply itself (rebuilt from the outcome's code, so a replay says the same).
   async #once(
     request: { requestId: string; command: string; payload: unknown },
-    work: (users: UserRepository) => Promise<Outcome>,
-  ): Promise<CommandResult> {
+    reply: (code: OutcomeCode) => CommandReply,
+    work: (users: UserRepository) => Promise<OutcomeCode>,
+  ): Promise<CommandAnswer> {
     const entry: LedgerEntry = {
       requestId: request.requestId,
       command: request.command,
@@ -182,12 +224,21 @@ export class CommandService {
       if (cached.fingerprint !== entry.fingerprint) {
         throw new RequestIdConflictError(entry.requestId);
       }
-      return { outcome: cached.outcome, replayed: true };
+      return { outcome: cached.outcome, replayed: true, reply: reply(cached.outcome.code) };
     }
-    const result = await this.#ledger.once(entry, work);
+    const result = await this.#ledger.once(entry, async (users) => {
+      const code = await work(users);
+      return _outcome(code, commandReplyText(reply(code), "en"), request.command);
+    });
     this.#cache.set(entry.requestId, { fingerprint: entry.fingerprint, outcome: result.outcome });
-    return result;
+    return { ...result, reply: reply(result.outcome.code) };
   }
+}
+
+function _outcome(code: OutcomeCode, message: string, command: string): Outcome {
+  if (code === "ALREADY_EXISTS") return Outcome.alreadyExists(message);
+  if (code === "NOT_FOUND") return Outcome.notFound(message);
+  return command === "LoginUser" ? Outcome.ok(message, true) : Outcome.ok(message);
 }
 
 function _requestId(raw: string | undefined, action: string): string {

@@ -1,8 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
 import type { CommandService } from "../commands/command_service.ts";
-import type { CommandResult } from "../commands/outcome.ts";
+import { type CommandAnswer, commandReplyText } from "../commands/command_reply.ts";
+import { DEFAULT_LANGUAGE, type Language } from "../domain/language.ts";
 import type { Logger } from "../log/logger.ts";
 import { outcomeStatus } from "./grpc_errors.ts";
+import { callLanguage } from "./reply_language.ts";
 import { unaryHandler } from "./unary_handler.ts";
 import type { GrpcMetrics } from "./grpc_metrics.ts";
 
@@ -22,20 +24,23 @@ type _Handler = grpc.handleUnaryCall<_Request, Record<string, unknown>>;
 /**
  * The UserCommandService implementation over a {@linkcode CommandService}. A stored outcome
  * that is not OK (ALREADY_EXISTS, NOT_FOUND) is returned as that status with its message, the
- * same on every replay.
+ * same on every replay. Reply texts are in the call's `accept-language` when it names a
+ * supported language, else in `language` (default English).
  */
 export function commandHandlers(
   service: CommandService,
   logger: Logger,
   metrics?: GrpcMetrics,
+  language: Language = DEFAULT_LANGUAGE,
 ): grpc.UntypedServiceImplementation {
-  const unary = (method: string, run: (req: _Request) => Promise<CommandResult>): _Handler =>
-    unaryHandler<_Request>(method, async (request) => {
-      const { outcome, replayed } = await run(request);
+  const unary = (method: string, run: (req: _Request) => Promise<CommandAnswer>): _Handler =>
+    unaryHandler<_Request>(method, async (request, metadata) => {
+      const { outcome, replayed, reply } = await run(request);
       logger.debug("command", { method, code: outcome.code, replayed });
+      const message = commandReplyText(reply, callLanguage(metadata, language));
       const status = outcomeStatus(outcome.code);
-      if (status !== grpc.status.OK) return { status, details: outcome.message };
-      const response: Record<string, unknown> = { message: outcome.message };
+      if (status !== grpc.status.OK) return { status, details: message };
+      const response: Record<string, unknown> = { message };
       if (outcome.success !== undefined) response.success = outcome.success;
       return { response };
     }, { logger, metrics });

@@ -10,18 +10,19 @@ export type UnaryResult =
 
 /**
  * Wraps `run` as a grpc-js unary handler: its result becomes the response or status, a thrown
- * error is mapped by {@linkcode toGrpcError}, and every call is observed by `metrics`.
+ * error is mapped by {@linkcode toGrpcError}, and every call is observed by `metrics`. `run` also
+ * gets the call's metadata (e.g. `accept-language`).
  */
 export function unaryHandler<Req>(
   method: string,
-  run: (request: Req) => Promise<UnaryResult>,
+  run: (request: Req, metadata: grpc.Metadata) => Promise<UnaryResult>,
   { logger, metrics }: { logger: Logger; metrics?: GrpcMetrics | undefined },
 ): grpc.handleUnaryCall<Req, Record<string, unknown>> {
   return async (call, callback) => {
     const started = performance.now();
     let code: grpc.status = grpc.status.OK;
     try {
-      const result = await run(call.request);
+      const result = await run(call.request, call.metadata);
       if ("status" in result) {
         code = result.status;
         callback({ code, details: result.details });

@@ -119,6 +119,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ),
     ],
   },
+  {
+    version: 7,
+    name: "unknown_tickers",
+    statements: [
+      // Symbols the collector found unknown to the price source; a query then says so.
+      `CREATE TABLE IF NOT EXISTS unknown_tickers (
+        ticker VARCHAR(20) NOT NULL,
+        marked_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (ticker)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
 ];
 
 /**

@@ -3,6 +3,7 @@ import { NotFoundError } from "../domain/not_found_error.ts";
 import type { Ticker } from "../domain/ticker.ts";
 import { ValidationError } from "../domain/validation_error.ts";
 import type { PriceHistory } from "./price_history.ts";
+import type { UnknownTickerMarks } from "./unknown_ticker_marks.ts";
 
 /** Most quotes GetAverageValue averages; a larger `count` averages this many at most. */
 export const MAX_AVERAGE_COUNT = 10_000;
@@ -43,9 +44,19 @@ export interface AverageValue {
  */
 export class QueryService {
   readonly #history: PriceHistory;
-  /** Takes the read model the answers come from. */
-  constructor({ history }: { history: PriceHistory }) {
+  readonly #unknownTickers: UnknownTickerMarks | undefined;
+  /**
+   * Takes the read model the answers come from and, optionally, the collector's marks of symbols
+   * the price source does not know (a ticker without quotes is then "unknown", not "not yet").
+   */
+  constructor(
+    { history, unknownTickers }: {
+      history: PriceHistory;
+      unknownTickers?: UnknownTickerMarks | undefined;
+    },
+  ) {
     this.#history = history;
+    this.#unknownTickers = unknownTickers;
   }
 
   /** The newest quote of the user's ticker. */
@@ -53,7 +64,7 @@ export class QueryService {
     const email = parseEmail(input.email, "get latest value");
     const ticker = await this.#tickerOf(email);
     const quote = await this.#history.latest(ticker);
-    if (!quote) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
+    if (!quote) throw await this.#noQuotes(ticker);
     const latest = { email, ticker, value: quote.price, at: quote.at };
     return quote.currency ? { ...latest, currency: quote.currency } : latest;
   }
@@ -76,10 +87,16 @@ export class QueryService {
     }
     const ticker = await this.#tickerOf(email);
     const result = await this.#history.average(ticker, Math.min(count, MAX_AVERAGE_COUNT));
-    if (result.count === 0) throw new NotFoundError(`no quotes collected for ${ticker} yet`);
+    if (result.count === 0) throw await this.#noQuotes(ticker);
     const average = { email, ticker, average: result.average, count: result.count };
     const currency = await this.#history.currencyOf(ticker);
     return currency ? { ...average, currency } : average;
+  }
+
+  async #noQuotes(ticker: Ticker): Promise<NotFoundError> {
+    return await this.#unknownTickers?.isUnknown(ticker)
+      ? new NotFoundError(`unknown ticker ${ticker}: the price source does not know it`)
+      : new NotFoundError(`no quotes collected for ${ticker} yet`);
   }
 
   async #tickerOf(email: Email): Promise<Ticker> {

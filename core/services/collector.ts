@@ -8,6 +8,8 @@ import { MysqlQuoteStore } from "../mysql/mysql_quote_store.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { CircuitBreaker } from "../runtime/circuit_breaker.ts";
 import { GuardedPriceSource } from "../collector/guarded_price_source.ts";
+import { UnknownTickerMarking } from "../collector/unknown_ticker_marking.ts";
+import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
 import type { PriceSource } from "../collector/price_source.ts";
 import { ReplayPriceSource } from "../prices/replay_price_source.ts";
 import { SyntheticPriceSource } from "../prices/synthetic_price_source.ts";
@@ -74,9 +76,13 @@ export async function startCollector(
       });
     },
   });
-  const source = new GuardedPriceSource({
-    source: givenSource ?? await createPriceSource(config.source, logger),
-    breaker,
+  const source = new UnknownTickerMarking({
+    source: new GuardedPriceSource({
+      source: givenSource ?? await createPriceSource(config.source, logger),
+      breaker,
+    }),
+    unknownTickers: new MysqlUnknownTickers(db),
+    logger,
   });
   const collector = new Collector({
     store: new MysqlQuoteStore(db),

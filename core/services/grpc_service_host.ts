@@ -22,14 +22,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** What {@linkcode hostGrpcService} serves and where. */
-export interface GrpcServiceHostOptions {
+/** One gRPC service to host. */
+export interface HostedService {
   /** Full service name, e.g. "user_service.UserQueryService" (for health and reflection). */
   name: string;
   definition: grpc.ServiceDefinition;
   /** Builds the handlers, given the metrics they report to. */
   handlers: (metrics: GrpcMetrics) => grpc.UntypedServiceImplementation;
-  /** The database the service runs on; closed by `stop`. */
+}
+
+/** What {@linkcode hostGrpcServices} serves and where. */
+export interface GrpcServicesHostOptions {
+  /** The services, all on one address; health and reflection list exactly these. */
+  services: readonly HostedService[];
+  /** The database the services run on; closed by `stop`. */
   db: MysqlDatabase;
   grpcAddr: string;
   /** `host:port` of /metrics and /healthz; null disables them. */
@@ -41,24 +47,26 @@ export interface GrpcServiceHostOptions {
 }
 
 /**
- * Serves one gRPC service over an open database: health (NOT_SERVING while the database is
- * unreachable) and reflection, request metrics, and `/metrics` + `/healthz` on `metricsAddr`.
- * If anything fails to start, what was opened (the database included) is closed again.
+ * Serves gRPC services on one address over an open database: health (NOT_SERVING while the
+ * database is unreachable) and reflection, request metrics, and `/metrics` + `/healthz` on
+ * `metricsAddr`. If anything fails to start, what was opened (the database included) is closed
+ * again.
  */
-export async function hostGrpcService(options: GrpcServiceHostOptions): Promise<RunningServer> {
+export async function hostGrpcServices(options: GrpcServicesHostOptions): Promise<RunningServer> {
   const registry = new Registry();
   registerProcessMetrics(registry);
   let server: GrpcServer | undefined;
   let health: { stop(): void; readonly serving: boolean } | undefined;
   try {
+    const grpcMetrics = new PrometheusGrpcMetrics(registry);
     server = await GrpcServer.start({
       address: options.grpcAddr,
       logger: options.logger,
-      services: [{
-        name: options.name,
-        definition: options.definition,
-        implementation: options.handlers(new PrometheusGrpcMetrics(registry)),
-      }],
+      services: options.services.map((s) => ({
+        name: s.name,
+        definition: s.definition,
+        implementation: s.handlers(grpcMetrics),
+      })),
     });
     const watched = watchDatabaseHealth(options.db, server, options.logger);
     health = watched;

@@ -77,7 +77,7 @@ Deno.test(
       s.env,
     );
     assert.equal(registered.code, 0, registered.stderr);
-    assert.equal(registered.stdout.trim(), `✔ user ${email} registered for AAPL`);
+    assert.equal(registered.stdout.trim(), `✔ user ${email} successfully registered for AAPL`);
     assert.match(registered.stderr, /^request id [0-9a-f-]{36}$/m, "the generated id is printed");
     const [user] = await queryRows<{ ticker: string; high_value: number; low_value: number }>(
       db.url,
@@ -92,14 +92,14 @@ Deno.test(
 
     const login = await cli(["login", "--email", email, ...s.flags]);
     assert.equal(login.code, 0, login.stderr);
-    assert.equal(login.stdout.trim(), `✔ user ${email} logged in`);
+    assert.equal(login.stdout.trim(), `✔ user ${email} successfully logged in`);
 
     const update = await cli(
       ["update", "--email", email, "--ticker", "BRK-B", "--clear-high", "--low", "300"],
       s.env,
     );
     assert.equal(update.code, 0, update.stderr);
-    assert.equal(update.stdout.trim(), `✔ user ${email} updated`);
+    assert.equal(update.stdout.trim(), `✔ user ${email} successfully updated`);
     const [updated] = await queryRows(
       db.url,
       "SELECT ticker, high_value, low_value FROM users WHERE email = ?",
@@ -134,7 +134,7 @@ Deno.test(
 
     const deleted = await cli(["delete", "--email", email], s.env);
     assert.equal(deleted.code, 0, deleted.stderr);
-    assert.equal(deleted.stdout.trim(), `✔ user ${email} deleted`);
+    assert.equal(deleted.stdout.trim(), `✔ user ${email} successfully deleted`);
     assert.equal(await queryNumber(db.url, "SELECT COUNT(*) FROM users"), 0);
 
     const gone = await cli(["delete", "--email", email], s.env);
@@ -158,8 +158,10 @@ Deno.test(
     const okJson = json(ok);
     assert.equal(okJson.command, "register");
     assert.equal(okJson.code, "OK");
-    assert.equal(okJson.message, "user bob@example.com registered for EURUSD=X");
-    assert.deepEqual(okJson.response, { message: "user bob@example.com registered for EURUSD=X" });
+    assert.equal(okJson.message, "user bob@example.com successfully registered for EURUSD=X");
+    assert.deepEqual(okJson.response, {
+      message: "user bob@example.com successfully registered for EURUSD=X",
+    });
     assert.match(String(okJson.request_id), /^[0-9a-f-]{36}$/);
     assert.equal(okJson.attempts, 1);
 
@@ -177,7 +179,7 @@ Deno.test(
 
     const login = await cli(["login", "--json", "--email", "bob@example.com"], s.env);
     assert.deepEqual(json(login).response, {
-      message: "user bob@example.com logged in",
+      message: "user bob@example.com successfully logged in",
       success: true,
     });
   },

@@ -18,7 +18,7 @@ Deno.test("UserCommandService over gRPC and MySQL", async (t) => {
         low_value: 150,
       });
       assert.equal(r.code, grpc.status.OK, r.details);
-      assert.match(String(r.response?.message), /ada@example.com registered for AAPL/);
+      assert.match(String(r.response?.message), /ada@example.com successfully registered for AAPL/);
       const rows = await queryRows(
         db.url,
         "SELECT email, ticker, high_value, low_value FROM users",

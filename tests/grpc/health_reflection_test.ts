@@ -77,3 +77,30 @@ Deno.test("both servers serve grpc.health.v1.Health and server reflection", asyn
     for (const { server } of servers) await server.stop();
   }
 });
+
+Deno.test("a server with GRPC_SERVICES=command,query lists both services in health and reflection", async () => {
+  await using db = freshDatabase();
+  const both = ["user_service.UserCommandService", "user_service.UserQueryService"];
+  for (
+    const server of [
+      await commandServer(db.url, { GRPC_SERVICES: "command,query" }),
+      await queryServer(db.url, { GRPC_SERVICES: "query, command" }),
+    ]
+  ) {
+    try {
+      const health = healthClient(server.port);
+      const check = caller(health);
+      for (const name of ["", ...both]) {
+        const r = await check("Check", { service: name });
+        assert.deepEqual(r.response, { status: "SERVING" }, `health of "${name}"`);
+      }
+      health.close();
+      const list = await reflect(server.port, { list_services: "*" });
+      const names = (list.list_services_response as { service: { name: string }[] }).service
+        .map((s) => s.name);
+      assert.deepEqual(names.sort(), ["grpc.health.v1.Health", ...both]);
+    } finally {
+      await server.stop();
+    }
+  }
+});

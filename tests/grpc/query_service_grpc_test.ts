@@ -1,5 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
+import {
+  MysqlUnknownTickers,
+  openDatabase,
+  silentLogger,
+  UnknownTickerMarking,
+} from "../../core/mod.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
@@ -78,6 +84,37 @@ Deno.test("UserQueryService over gRPC and MySQL", async (t) => {
       const noAvg = await query("GetAverageValue", { email: "bob@example.com", count: 5 });
       assert.equal(noAvg.code, grpc.status.NOT_FOUND);
     });
+
+    await t.step(
+      'a ticker the collector marked unknown is NOT_FOUND "unknown ticker"',
+      async () => {
+        await command("RegisterUser", {
+          email: "eve@example.com",
+          ticker: "ZZZZ",
+          request_id: rid(),
+        });
+        const db2 = await openDatabase({ url: db.url, logger: silentLogger });
+        const marks = new UnknownTickerMarking({
+          source: { name: "fake", fetch: () => Promise.resolve({ quotes: [], unknown: ["ZZZZ"] }) },
+          unknownTickers: new MysqlUnknownTickers(db2),
+          logger: silentLogger,
+        });
+        try {
+          await marks.fetch(["ZZZZ"]);
+          const latest = await query("GetLatestValue", { email: "eve@example.com" });
+          assert.equal(latest.code, grpc.status.NOT_FOUND);
+          assert.match(latest.details, /unknown ticker ZZZZ/);
+          const avg = await query("GetAverageValue", { email: "eve@example.com", count: 3 });
+          assert.match(avg.details, /unknown ticker ZZZZ/);
+          // Priced once: the mark goes, and "not yet" comes back until a quote is stored.
+          await new MysqlUnknownTickers(db2).record([], ["ZZZZ"]);
+          const again = await query("GetLatestValue", { email: "eve@example.com" });
+          assert.match(again.details, /no quotes collected for ZZZZ yet/);
+        } finally {
+          await db2.close();
+        }
+      },
+    );
 
     await t.step("bad email or count is INVALID_ARGUMENT", async () => {
       for (const count of [0, -1, -2_147_483_648]) {

@@ -1,0 +1,212 @@
+import { CachedTickerDirectory } from "../commands/cached_ticker_directory.ts";
+import { CommandService } from "../commands/command_service.ts";
+import { RequestCache } from "../commands/request_cache.ts";
+import type { TickerDirectory } from "../commands/ticker_directory.ts";
+import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
+import { ConfigError, type Env, EnvReader } from "../config/env.ts";
+import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from "../domain/language.ts";
+import { commandHandlers } from "../grpc/command_handlers.ts";
+import { queryHandlers } from "../grpc/query_handlers.ts";
+import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
+import type { Logger, LogLevel } from "../log/logger.ts";
+import { MysqlCommandLedger } from "../mysql/mysql_command_ledger.ts";
+import { MysqlPriceHistory } from "../mysql/mysql_price_history.ts";
+import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
+import { openDatabase } from "../mysql/open_database.ts";
+import { YahooTickerDirectory } from "../prices/yahoo_ticker_directory.ts";
+import { QueryService } from "../queries/query_service.ts";
+import { type HostedService, hostGrpcServices, type RunningServer } from "./grpc_service_host.ts";
+
+/** A gRPC service a server can host: `command` (UserCommandService), `query` (UserQueryService). */
+export type UserServiceName = "command" | "query";
+
+/** Configuration shared by the command and the query server; they differ only in defaults. */
+export interface UserServerConfig {
+  /** `GRPC_ADDR`: `host:port` to listen on (port 0 picks a free one). */
+  grpcAddr: string;
+  /** `MYSQL_URL`: the database, e.g. `mysql://root@127.0.0.1:3306/tickerwatch` (the default). */
+  mysqlUrl: string;
+  /** `LOG_LEVEL`: lowest level logged; default "info". */
+  logLevel: LogLevel;
+  /**
+   * `GRPC_SERVICES`: the services served on `grpcAddr`, e.g. `command,query` for clients of the
+   * original system that send everything to one address; default the server's own service.
+   */
+  grpcServices: UserServiceName[];
+  /** `RESPONSE_LANGUAGE`: the reply texts' language when a call asks for none; default `en`. */
+  responseLanguage: Language;
+  /** How long a processed request_id is remembered in MySQL (`REQUEST_RETENTION_S`, 86,400). */
+  requestRetentionMs: number;
+  /** `REQUEST_CACHE_SIZE`: request ids remembered in memory; default 10,000. */
+  requestCacheSize: number;
+  /** How long the in-memory cache keeps a request id, in ms, from `REQUEST_CACHE_TTL_S` (600). */
+  requestCacheTtlMs: number;
+  /**
+   * Where new tickers are checked (`TICKER_CHECK`): `{ kind: "yahoo" }` with the time limit of
+   * one check (`TICKER_CHECK_TIMEOUT_MS`, 2,000), or null for no check.
+   */
+  tickerCheck: { kind: "yahoo"; timeoutMs: number } | null;
+  /** `SHUTDOWN_GRACE_MS`: how long calls in flight may finish on stop; default 10,000 ms. */
+  shutdownGraceMs: number;
+  /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
+  metricsAddr: string | null;
+}
+
+/** Environment variables the command and query servers read. */
+export const USER_SERVER_ENV = [
+  "GRPC_ADDR",
+  "GRPC_SERVICES",
+  "MYSQL_URL",
+  "LOG_LEVEL",
+  "RESPONSE_LANGUAGE",
+  "REQUEST_RETENTION_S",
+  "REQUEST_CACHE_SIZE",
+  "REQUEST_CACHE_TTL_S",
+  "TICKER_CHECK",
+  "TICKER_CHECK_TIMEOUT_MS",
+  "PRICE_SOURCE",
+  "SHUTDOWN_GRACE_MS",
+  "METRICS_ADDR",
+] as const;
+
+/**
+ * Reads a command or query server's configuration; `defaults` says which server it is.
+ *
+ * `TICKER_CHECK` is `source` (check new tickers against the collector's price source, Yahoo) or
+ * `off`. Unset, it follows `PRICE_SOURCE` when that is set (`yahoo` checks; `synthetic` and
+ * `replay:…` do not, their tickers are made up) and is `off` otherwise: a server that is not
+ * told where prices come from does not refuse tickers for a source it cannot know.
+ *
+ * @throws {ConfigError} naming the first invalid variable
+ */
+export function loadUserServerConfig(
+  env: Env,
+  defaults: { own: UserServiceName; grpcAddr: string; metricsAddr: string },
+): UserServerConfig {
+  const r = new EnvReader(env);
+  return {
+    grpcAddr: r.hostPort("GRPC_ADDR", defaults.grpcAddr),
+    mysqlUrl: readMysqlUrl(r),
+    logLevel: readLogLevel(r),
+    grpcServices: _services(r.string("GRPC_SERVICES", defaults.own)),
+    responseLanguage: r.oneOf("RESPONSE_LANGUAGE", DEFAULT_LANGUAGE, LANGUAGES),
+    requestRetentionMs: r.int("REQUEST_RETENTION_S", 86_400, { min: 1 }) * 1000,
+    requestCacheSize: r.int("REQUEST_CACHE_SIZE", 10_000, { min: 1, max: 10_000_000 }),
+    requestCacheTtlMs: r.int("REQUEST_CACHE_TTL_S", 600, { min: 1 }) * 1000,
+    tickerCheck: _tickerCheck(r),
+    shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
+    metricsAddr: readMetricsAddr(r, defaults.metricsAddr),
+  };
+}
+
+function _services(raw: string): UserServiceName[] {
+  const names = raw.split(",").map((s) => s.trim().toLowerCase());
+  const valid = names.filter((n): n is UserServiceName => n === "command" || n === "query");
+  if (names.length === 0 || valid.length !== names.length) {
+    throw new ConfigError("GRPC_SERVICES", `must list command and/or query, got "${raw}"`);
+  }
+  return [...new Set(valid)];
+}
+
+function _tickerCheck(r: EnvReader): UserServerConfig["tickerCheck"] {
+  const source = r.string("PRICE_SOURCE", "");
+  const fallback = source === "" ? "off" : source === "yahoo" ? "source" : "off";
+  const mode = r.oneOf("TICKER_CHECK", fallback, ["source", "off"] as const);
+  const timeoutMs = r.int("TICKER_CHECK_TIMEOUT_MS", 2_000, { min: 100, max: 60_000 });
+  if (mode === "off") return null;
+  if (source !== "" && source !== "yahoo") {
+    throw new ConfigError(
+      "TICKER_CHECK",
+      `source needs PRICE_SOURCE=yahoo (or unset), got PRICE_SOURCE="${source}"`,
+    );
+  }
+  return { kind: "yahoo", timeoutMs };
+}
+
+/** Start options of the command and query servers. */
+export interface UserServerStartOptions {
+  /** Where the server logs. */
+  logger: Logger;
+  /** Aborts waiting for the database at start. */
+  signal?: AbortSignal;
+  /** Replaces the ticker check `config.tickerCheck` describes (tests pass a fake). */
+  tickerDirectory?: TickerDirectory;
+}
+
+/**
+ * Starts a gRPC server hosting `config.grpcServices` over one MySQL database: health and
+ * reflection list exactly those services; the command service purges expired request ids.
+ */
+export async function startUserServer(
+  config: UserServerConfig,
+  { logger, signal, tickerDirectory }: UserServerStartOptions,
+): Promise<RunningServer> {
+  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  const proto = loadUserServiceProto();
+  const services: HostedService[] = [];
+  let purgeTimer: ReturnType<typeof setInterval> | undefined;
+  try {
+    if (config.grpcServices.includes("command")) {
+      const ledger = new MysqlCommandLedger(db);
+      const directory = tickerDirectory ??
+        (config.tickerCheck
+          ? new YahooTickerDirectory({ timeoutMs: config.tickerCheck.timeoutMs, logger })
+          : undefined);
+      const service = new CommandService({
+        ledger,
+        cache: new RequestCache({
+          maxEntries: config.requestCacheSize,
+          ttlMs: config.requestCacheTtlMs,
+        }),
+        tickers: directory &&
+          new CachedTickerDirectory({
+            directory,
+            timeoutMs: config.tickerCheck?.timeoutMs ?? 2_000,
+          }),
+        logger,
+      });
+      const purge = async () => {
+        try {
+          const purged = await ledger.purge(config.requestRetentionMs);
+          if (purged > 0) logger.info("expired request ids purged", { purged });
+        } catch (err) {
+          logger.warn("request id purge failed", { err });
+        }
+      };
+      await purge();
+      purgeTimer = setInterval(purge, Math.min(config.requestRetentionMs / 4, 600_000));
+      services.push({
+        name: "user_service.UserCommandService",
+        definition: proto.commandService.service,
+        handlers: (metrics) => commandHandlers(service, logger, metrics, config.responseLanguage),
+      });
+    }
+    if (config.grpcServices.includes("query")) {
+      const service = new QueryService({
+        history: new MysqlPriceHistory(db),
+        unknownTickers: new MysqlUnknownTickers(db),
+      });
+      services.push({
+        name: "user_service.UserQueryService",
+        definition: proto.queryService.service,
+        handlers: (metrics) => queryHandlers(service, logger, metrics),
+      });
+    }
+  } catch (err) {
+    clearInterval(purgeTimer);
+    await db.close();
+    throw err;
+  }
+  return await hostGrpcServices({
+    services,
+    db,
+    grpcAddr: config.grpcAddr,
+    metricsAddr: config.metricsAddr,
+    shutdownGraceMs: config.shutdownGraceMs,
+    logger,
+    beforeStop: () => clearInterval(purgeTimer),
+  }).catch((err) => {
+    clearInterval(purgeTimer);
+    throw err;
+  });
+}
