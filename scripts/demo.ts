@@ -202,8 +202,10 @@ try {
   });
   say(`SMTP catcher on 127.0.0.1:${catcher.port}, saving mails under ${mailDir}`);
 
+  // Queries too on the command address: the original system's client uses that one only.
   const command = service("command_server", {
     GRPC_ADDR: addr(DEMO_PORTS.commandGrpc),
+    GRPC_SERVICES: "command,query",
     METRICS_ADDR: addr(DEMO_PORTS.commandMetrics),
   });
   const query = service("query_server", {
@@ -214,6 +216,9 @@ try {
     JSON.parse(await ready(child, /grpc server listening/)).port as number;
   const [commandPort, queryPort] = await Promise.all([port(command), port(query)]);
   say(`command server on :${commandPort}, query server on :${queryPort}`);
+  say(
+    `single address for the original client: 127.0.0.1:${commandPort} serves commands and queries`,
+  );
 
   using client = new UserClient({
     commandAddr: `127.0.0.1:${commandPort}`,

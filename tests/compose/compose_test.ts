@@ -112,6 +112,10 @@ const EXPECTED: Record<string, Expected> = {
     check(env) {
       const c: CommandServerConfig = loadCommandServerConfig(env);
       assert.equal(c.grpcAddr, "0.0.0.0:50051");
+      // One address for the original client: the command service hosts the queries too.
+      assert.deepEqual(c.grpcServices, ["command", "query"]);
+      assert.equal(c.responseLanguage, "en");
+      assert.deepEqual(c.tickerCheck, { kind: "yahoo", timeoutMs: 2_000 }, "PRICE_SOURCE=yahoo");
       assertMysqlUrl(c.mysqlUrl);
     },
   },
@@ -124,6 +128,7 @@ const EXPECTED: Record<string, Expected> = {
     check(env) {
       const c: QueryServerConfig = loadQueryServerConfig(env);
       assert.equal(c.grpcAddr, "0.0.0.0:50052");
+      assert.deepEqual(c.grpcServices, ["query"]);
       assertMysqlUrl(c.mysqlUrl);
     },
   },
@@ -274,6 +279,7 @@ Deno.test("compose.yaml's documented overrides reach the config and stay valid",
     LOG_LEVEL: "debug",
     MYSQL_ROOT_PASSWORD: "s3cret",
     MAIL_FROM: "Alerts <a@example.org>",
+    RESPONSE_LANGUAGE: "it",
   };
   const collector = loadCollectorConfig(envOf("collector", vars));
   assert.equal(collector.source.kind, "synthetic");
@@ -283,6 +289,10 @@ Deno.test("compose.yaml's documented overrides reach the config and stay valid",
   assert.equal(loadAlertSystemConfig(envOf("alert-system", vars)).mode, "level");
   assert.equal(loadNotifierConfig(envOf("notifier", vars)).mailFrom, "Alerts <a@example.org>");
   assert.equal(envOf("mysql", vars).MYSQL_ROOT_PASSWORD, "s3cret");
+  const command = loadCommandServerConfig(envOf("command", vars));
+  assert.equal(command.responseLanguage, "it");
+  assert.equal(command.tickerCheck, null, "synthetic prices: no ticker check");
+  assert.equal(loadQueryServerConfig(envOf("query", vars)).responseLanguage, "it");
 });
 
 Deno.test("compose.yaml publishes the gRPC ports that GRPC_ADDR binds", () => {
