@@ -74,7 +74,7 @@ export const CLI_FLAGS = {
   count: {
     type: "string",
     label: "--count N",
-    help: "how many of the latest prices to average (1-10000)",
+    help: "how many of the latest prices to average (≥ 1; fewer when fewer are stored)",
     scope: "command",
   },
   "request-id": {

@@ -99,9 +99,13 @@ export class CommandService {
       ticker: parseTicker(input.ticker, action),
       thresholds: parseThresholds(input.highValue, input.lowValue, action),
     };
-    await this.#checkTicker(user.ticker, action);
     return await this.#once(
-      { requestId, command: "RegisterUser", payload: user },
+      {
+        requestId,
+        command: "RegisterUser",
+        payload: user,
+        precheck: () => this.#checkTicker(user.ticker, action),
+      },
       (code) =>
         code === "OK"
           ? { key: "registered", email: user.email, ticker: user.ticker }
@@ -150,13 +154,14 @@ export class CommandService {
           `clear_high_value or clear_low_value)`,
       );
     }
-    if (ticker !== null) await this.#checkTicker(ticker, action);
     const payload = { email, ticker, high, low, clearHigh, clearLow };
     const reply = (code: OutcomeCode): CommandReply => ({
       key: code === "OK" ? "updated" : "not_registered",
       email,
     });
-    return await this.#once({ requestId, command: "UpdateUser", payload }, reply, async (users) => {
+    const precheck = ticker === null ? undefined : () => this.#checkTicker(ticker, action);
+    const request = { requestId, command: "UpdateUser", payload, precheck };
+    return await this.#once(request, reply, async (users) => {
       const before = await users.findForUpdate(email);
       if (!before) return "NOT_FOUND";
       const after: User = {
@@ -209,8 +214,15 @@ export class CommandService {
 
   // Runs `work` at most once; the stored outcome carries the reply in English, and the answer
   // carries the reply itself (rebuilt from the outcome's code, so a replay says the same).
+  // `precheck` (the ticker check) runs only for a request not answered from the cache, so a
+  // retry of an accepted request is not refused because the source changed its mind meanwhile.
   async #once(
-    request: { requestId: string; command: string; payload: unknown },
+    request: {
+      requestId: string;
+      command: string;
+      payload: unknown;
+      precheck?: (() => Promise<void>) | undefined;
+    },
     reply: (code: OutcomeCode) => CommandReply,
     work: (users: UserRepository) => Promise<OutcomeCode>,
   ): Promise<CommandAnswer> {
@@ -226,6 +238,7 @@ export class CommandService {
       }
       return { outcome: cached.outcome, replayed: true, reply: reply(cached.outcome.code) };
     }
+    await request.precheck?.();
     const result = await this.#ledger.once(entry, async (users) => {
       const code = await work(users);
       return _outcome(code, commandReplyText(reply(code), "en"), request.command);

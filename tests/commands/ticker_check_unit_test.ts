@@ -43,6 +43,18 @@ Deno.test("CommandService.register() refuses a ticker the price source does not 
   assert.equal(ok.reply.key, "registered");
 });
 
+Deno.test("CommandService.register() answers a retried request from its stored outcome without asking the source again", async () => {
+  const known = ["AAPL"];
+  const directory = fakeDirectory(known);
+  const service = new CommandService({ ledger: okLedger, tickers: directory });
+  const first = await service.register({ email: "a@b.co", ticker: "AAPL", requestId: "r1" });
+  known.length = 0; // the source no longer knows AAPL
+  const retry = await service.register({ email: "a@b.co", ticker: "AAPL", requestId: "r1" });
+  assert.equal(retry.replayed, true);
+  assert.deepEqual(retry.outcome, first.outcome);
+  assert.deepEqual(directory.asked, ["AAPL"]);
+});
+
 Deno.test("CommandService.update() checks a new ticker, and only when one is given", async () => {
   const directory = fakeDirectory(["MSFT"]);
   const service = new CommandService({ ledger: okLedger, tickers: directory });
