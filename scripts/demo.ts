@@ -323,7 +323,9 @@ try {
   }).catch(() => {}); // checked below
   const mails = catcher.messages.length;
   console.log(
-    `\nsummary: ${done} cycles, ${quotes} quotes, ${alerts} alerts, ${mails} emails, ` +
+    `\nsummary: ${done} cycle${
+      done === 1 ? "" : "s"
+    }, ${quotes} quotes, ${alerts} alerts, ${mails} emails, ` +
       `first mail after ${firstMailAt} s; mails in ${mailDir}, logs in ${logDir}`,
   );
   if (mails < alerts) throw failureOf(notifier, `mailed ${mails} of ${alerts} alerts`);
