@@ -42,7 +42,9 @@ export function isNpmTypeRef(problem: DocLintProblem, source: string): boolean {
     const imported = (names ?? "").split(",").map((s) =>
       s.trim().replace(/^type\s+/, "").split(/\s+as\s+/).pop()
     );
-    if (imported.includes(name) || (namespace && source.includes(`${namespace}.${name}`))) return true;
+    if (imported.includes(name) || (namespace && source.includes(`${namespace}.${name}`))) {
+      return true;
+    }
   }
   return false;
 }
