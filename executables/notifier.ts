@@ -1,4 +1,4 @@
-/** tickerwatch notifier: alerts on to-notifier → one email each, over SMTP. */
+/** tickerwatch notifier: alerts on to-notifier → e-mails over SMTP (README: Honest guarantees). */
 import {
   loadNotifierConfig,
   NOTIFIER_ENV,
@@ -11,7 +11,8 @@ await runService({
   name: "notifier",
   usage: usageOf(
     "notifier",
-    "mails each alert of to-notifier exactly once (idempotent per alert_id, no repeated prices).",
+    "mails each alert of to-notifier: none lost, repeats only for mails in flight at a crash\n" +
+      "(at most NOTIFIER_CONCURRENCY, same Message-ID); idempotent per alert_id, no repeated prices.",
     NOTIFIER_ENV,
   ),
   loadConfig: loadNotifierConfig,
