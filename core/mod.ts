@@ -104,10 +104,13 @@ export * from "./prices/replay_price_source.ts";
 export * from "./prices/yahoo_ticker_directory.ts";
 export * from "./mail/smtp_mailer.ts";
 export * from "./grpc/user_client.ts";
+export * from "./grpc/grpc_tls.ts";
+export * from "./grpc/bearer_token_auth.ts";
 export * from "./grpc/user_service_proto.ts";
 
 // plumbing a library user meets
 export * from "./config/env.ts";
+export * from "./config/security_config.ts";
 export * from "./log/logger.ts";
 export * from "./runtime/retry.ts";
 export * from "./runtime/circuit_breaker.ts";

@@ -37,6 +37,46 @@ export class EnvReader {
     return v === undefined || v === "" ? undefined : v;
   }
 
+  // The value of `name`, or the content of the file `${name}_FILE` names (container secrets).
+  #rawOrFile(name: string): string | undefined {
+    const direct = this.#raw(name);
+    const path = this.#raw(`${name}_FILE`);
+    if (path === undefined) return direct;
+    if (direct !== undefined) {
+      throw new ConfigError(`${name}_FILE`, `cannot be set together with ${name}`);
+    }
+    let content: string;
+    try {
+      content = Deno.readTextFileSync(path).trim();
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE`, `cannot read "${path}" (${(err as Error).name})`);
+    }
+    if (content === "") throw new ConfigError(`${name}_FILE`, `"${path}" is empty`);
+    return content;
+  }
+
+  /**
+   * A secret (token, password): the value of `name`, or the content of the file named by
+   * `${name}_FILE` (trimmed), e.g. a Docker secret; undefined when neither is set. Setting both
+   * is an error. Neither the value nor the file's content ever appears in an error.
+   */
+  secret(name: string): string | undefined {
+    return this.#rawOrFile(name);
+  }
+
+  /** A file path that must name a readable file; undefined when unset. */
+  file(name: string): string | undefined {
+    const path = this.#raw(name);
+    if (path === undefined) return undefined;
+    try {
+      if (!Deno.statSync(path).isFile) throw new ConfigError(name, `"${path}" is not a file`);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(name, `cannot read "${path}" (${(err as Error).name})`);
+    }
+    return path;
+  }
+
   /** A string, or `fallback` when unset. */
   string(name: string, fallback: string): string {
     return this.#raw(name) ?? fallback;
@@ -84,9 +124,13 @@ export class EnvReader {
     throw new ConfigError(name, `must be true or false, got "${raw}"`);
   }
 
-  /** A URL whose scheme is one of `protocols` (e.g. ["mysql:"]). Passwords never appear in errors. */
+  /**
+   * A URL whose scheme is one of `protocols` (e.g. ["mysql:"]), from `name` or, as it may hold a
+   * password, from the file `${name}_FILE` names (see {@linkcode EnvReader.secret}). Passwords
+   * never appear in errors.
+   */
   url(name: string, fallback: string, protocols: readonly string[]): string {
-    const raw = this.#raw(name) ?? fallback;
+    const raw = this.#rawOrFile(name) ?? fallback;
     let url: URL;
     try {
       url = new URL(raw);

@@ -19,6 +19,10 @@ export interface GrpcServerOptions {
   address: string;
   services: readonly ServedService[];
   logger: Logger;
+  /** Transport credentials (see `grpcServerCredentials`); default plaintext. */
+  credentials?: grpc.ServerCredentials;
+  /** Server interceptors, e.g. `bearerTokenInterceptor`; they see every call. */
+  interceptors?: grpc.ServerInterceptor[];
 }
 
 /**
@@ -48,10 +52,13 @@ export class GrpcServer {
   }
 
   /** Binds `address` and starts serving. */
-  static async start({ address, services, logger }: GrpcServerOptions): Promise<GrpcServer> {
+  static async start(
+    { address, services, logger, credentials, interceptors }: GrpcServerOptions,
+  ): Promise<GrpcServer> {
     const server = new grpc.Server({
       "grpc.keepalive_permit_without_calls": 1,
       "grpc.max_receive_message_length": 1024 * 1024,
+      interceptors: interceptors ?? [],
     });
     for (const s of services) server.addService(s.definition, s.implementation);
     const names = services.map((s) => s.name);
@@ -68,11 +75,16 @@ export class GrpcServer {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         address,
-        grpc.ServerCredentials.createInsecure(),
+        credentials ?? grpc.ServerCredentials.createInsecure(),
         (err, port) => err ? reject(err) : resolve(port),
       )
     );
-    logger.info("grpc server listening", { address, port, services: names });
+    logger.info("grpc server listening", {
+      address,
+      port,
+      services: names,
+      tls: credentials?._isSecure() ?? false,
+    });
     return new GrpcServer(server, health, names, port, logger);
   }
 

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { retry } from "../runtime/retry.ts";
+import { grpcClientCredentials, type GrpcClientTlsFiles } from "./grpc_tls.ts";
 import { loadUserServiceProto, type UserServiceProto } from "./user_service_proto.ts";
 
 /**
@@ -29,6 +30,15 @@ export interface UserClientOptions {
   onRetry?: (info: RetryInfo) => void;
   /** The loaded contract (default: protos/user_service.proto). */
   proto?: UserServiceProto;
+  /** Sent as `authorization: Bearer <token>` on every call; absent: no authorization. */
+  token?: string | undefined;
+  /** TLS: the CA to trust (default the system's) and a client certificate; absent: plaintext. */
+  tls?: GrpcClientTlsFiles | null | undefined;
+  /**
+   * The name the server's certificate must carry when it differs from the dialled host, e.g.
+   * `localhost` when dialling 127.0.0.1 (Deno cannot verify an IP address).
+   */
+  tlsServerName?: string | undefined;
 }
 
 /** What {@linkcode UserClientOptions.onRetry} is told about a failed attempt. */
@@ -145,12 +155,16 @@ export class UserClient implements Disposable {
   /** Takes both addresses and the retry settings; opens no connection until the first call. */
   constructor(options: UserClientOptions) {
     const proto = options.proto ?? loadUserServiceProto();
-    const creds = grpc.credentials.createInsecure();
+    const creds = grpcClientCredentials(options.tls ?? null);
     // Keep the channel's own reconnect backoff short: the retry loop below does the pacing.
-    const channelOptions = {
+    const channelOptions: grpc.ChannelOptions = {
       "grpc.initial_reconnect_backoff_ms": 100,
       "grpc.max_reconnect_backoff_ms": 1_000,
     };
+    if (options.tlsServerName !== undefined) {
+      channelOptions["grpc.ssl_target_name_override"] = options.tlsServerName;
+      channelOptions["grpc.default_authority"] = options.tlsServerName;
+    }
     this.#command = new proto.commandService(options.commandAddr, creds, channelOptions);
     this.#query = new proto.queryService(options.queryAddr, creds, channelOptions);
     this.#timeoutMs = options.timeoutMs ?? 5_000;
@@ -229,7 +243,7 @@ export class UserClient implements Disposable {
     try {
       const result = await retry(async (attempt) => {
         attempts = attempt;
-        const r = await _unary<T>(client, method, request, this.#timeoutMs);
+        const r = await _unary<T>(client, method, request, this.#timeoutMs, this.#options.token);
         if (!r.ok && RETRIABLE_CODES.includes(r.code)) throw new _RetriableStatus(r);
         return r;
       }, {
@@ -271,13 +285,17 @@ function _unary<T>(
   method: string,
   request: Record<string, unknown>,
   timeoutMs: number,
+  token: string | undefined,
 ): Promise<_Attempt<T>> {
   const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method];
   if (typeof fn !== "function") throw new TypeError(`unknown gRPC method ${method}`);
+  const metadata = new grpc.Metadata();
+  if (token !== undefined) metadata.set("authorization", `Bearer ${token}`);
   return new Promise((resolve) => {
     fn.call(
       client,
       request,
+      metadata,
       { deadline: Date.now() + timeoutMs },
       (err: grpc.ServiceError | null, response: T) => {
         if (err) resolve({ ok: false, code: err.code, message: err.details || err.message });

@@ -1,6 +1,7 @@
 /** Creating a kafkajs client whose own log lines go to our {@linkcode Logger}. */
 import { Kafka, logLevel as KafkaLogLevel } from "kafkajs";
-import type { LogEntry } from "kafkajs";
+import type { KafkaConfig, LogEntry, SASLOptions } from "kafkajs";
+import type { KafkaSecurity } from "../config/security_config.ts";
 import type { Logger } from "../log/logger.ts";
 
 /** Options of {@linkcode createKafkaClient}. */
@@ -17,6 +18,8 @@ export interface KafkaClientOptions {
   connectionTimeoutMs?: number;
   /** Request timeout in ms; default 30000. */
   requestTimeoutMs?: number;
+  /** TLS and SASL to the brokers; absent: plaintext without authentication. */
+  security?: KafkaSecurity;
 }
 
 const _LEVELS = {
@@ -48,7 +51,35 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     requestTimeout: options.requestTimeoutMs ?? 30000,
     logLevel: _LEVELS[options.logLevel ?? "warn"],
     logCreator: () => (entry: LogEntry) => _forward(log, entry),
+    ...kafkaSecurityOptions(options.security ?? { tls: null, sasl: null }),
   });
+}
+
+/**
+ * The kafkajs `ssl` and `sasl` options for `security`, with the PEM files read.
+ *
+ * @throws {Error} when a PEM file cannot be read
+ */
+export function kafkaSecurityOptions(security: KafkaSecurity): Pick<KafkaConfig, "ssl" | "sasl"> {
+  const out: Pick<KafkaConfig, "ssl" | "sasl"> = {};
+  const { tls, sasl } = security;
+  if (tls) {
+    const read = (path: string) => Deno.readTextFileSync(path);
+    out.ssl = {
+      rejectUnauthorized: tls.verify,
+      ...(tls.caFile !== undefined ? { ca: [read(tls.caFile)] } : {}),
+      ...(tls.certFile !== undefined ? { cert: read(tls.certFile) } : {}),
+      ...(tls.keyFile !== undefined ? { key: read(tls.keyFile) } : {}),
+    };
+  }
+  if (sasl) {
+    out.sasl = {
+      mechanism: sasl.mechanism,
+      username: sasl.username,
+      password: sasl.password,
+    } as SASLOptions;
+  }
+  return out;
 }
 
 function _forward(log: Logger, { namespace, level, log: content }: LogEntry): void {

@@ -1,4 +1,5 @@
 import mysql from "mysql2/promise";
+import type { MysqlTls } from "../config/security_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { redactUrl, silentLogger } from "../log/logger.ts";
 import { DatabaseUnavailableError } from "../runtime/database_unavailable_error.ts";
@@ -16,6 +17,8 @@ export interface MysqlDatabaseOptions {
   createDatabase?: boolean;
   /** Where pool start-up (URL without password) and failed rollbacks are logged; default silent. */
   logger?: Logger;
+  /** TLS to the server (CA, client certificate, verification); absent or null: plaintext. */
+  tls?: MysqlTls | null;
 }
 
 // Error codes that mean "the server is not there", not "the statement is wrong".
@@ -64,9 +67,22 @@ export function databaseNameOf(url: string): string {
   return name;
 }
 
-function _connectionOptions(raw: string): mysql.ConnectionOptions & { database: string } {
+/** mysql2's `ssl` option for `tls`: the PEM files read, verification as asked. */
+export function mysqlSslOptions(tls: MysqlTls): mysql.SslOptions {
+  const ssl: mysql.SslOptions = { rejectUnauthorized: tls.verify };
+  if (tls.caFile !== undefined) ssl.ca = Deno.readTextFileSync(tls.caFile);
+  if (tls.certFile !== undefined) ssl.cert = Deno.readTextFileSync(tls.certFile);
+  if (tls.keyFile !== undefined) ssl.key = Deno.readTextFileSync(tls.keyFile);
+  return ssl;
+}
+
+function _connectionOptions(
+  raw: string,
+  tls: MysqlTls | null,
+): mysql.ConnectionOptions & { database: string } {
   const url = new URL(raw);
   return {
+    ...(tls ? { ssl: mysqlSslOptions(tls) } : {}),
     host: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
     port: url.port ? Number(url.port) : 3306,
     user: decodeURIComponent(url.username) || "root",
@@ -100,7 +116,7 @@ export class MysqlDatabase {
    */
   static async connect(options: MysqlDatabaseOptions): Promise<MysqlDatabase> {
     const logger = options.logger ?? silentLogger;
-    const common = _connectionOptions(options.url);
+    const common = _connectionOptions(options.url, options.tls ?? null);
     if (options.createDatabase ?? true) {
       let conn: mysql.Connection | undefined;
       try {
@@ -123,7 +139,7 @@ export class MysqlDatabase {
       enableKeepAlive: true,
       multipleStatements: false,
     });
-    logger.info("mysql pool ready", { url: redactUrl(options.url) });
+    logger.info("mysql pool ready", { url: redactUrl(options.url), tls: options.tls != null });
     return new MysqlDatabase(pool, logger);
   }
 

@@ -1,3 +1,4 @@
+import type { MysqlTls } from "../config/security_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { retry } from "../runtime/retry.ts";
 import { migrate } from "./migrations.ts";
@@ -9,19 +10,24 @@ import { isUnavailable, MysqlDatabase } from "./mysql_database.ts";
  * reason). Other errors are thrown.
  */
 export async function openDatabase(
-  { url, logger, signal, connectionLimit }: {
+  { url, logger, signal, connectionLimit, tls }: {
     url: string;
     logger: Logger;
     signal?: AbortSignal;
     connectionLimit?: number;
+    /** TLS to MySQL; absent or null: plaintext. */
+    tls?: MysqlTls | null;
   },
 ): Promise<MysqlDatabase> {
   return await retry(async () => {
     let db: MysqlDatabase | undefined;
     try {
-      db = await MysqlDatabase.connect(
-        connectionLimit === undefined ? { url, logger } : { url, logger, connectionLimit },
-      );
+      db = await MysqlDatabase.connect({
+        url,
+        logger,
+        tls: tls ?? null,
+        ...(connectionLimit === undefined ? {} : { connectionLimit }),
+      });
       await migrate(db, { logger });
       return db;
     } catch (err) {

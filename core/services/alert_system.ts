@@ -25,12 +25,18 @@ export async function startAlertSystem(
 ): Promise<Stoppable & { metricsPort: number | undefined }> {
   await using opened = new AsyncDisposableStack();
   const db = opened.use(
-    await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) }),
+    await openDatabase({
+      url: config.mysqlUrl,
+      logger,
+      tls: config.mysqlTls,
+      ...(signal ? { signal } : {}),
+    }),
   );
   const kafka = createKafkaClient({
     brokers: config.kafkaBrokers,
     clientId: "alert-system",
     logger,
+    security: config.kafkaSecurity,
   });
   const producer = opened.use(await BatchingProducer.connect({ kafka, logger }));
   const registry = new Registry();

@@ -7,6 +7,14 @@ import {
 } from "../config/common_config.ts";
 import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import { type Env, EnvReader } from "../config/env.ts";
+import {
+  KAFKA_SECURITY_ENV,
+  type KafkaSecurity,
+  MYSQL_SECURITY_ENV,
+  type MysqlTls,
+  readKafkaSecurity,
+  readMysqlTls,
+} from "../config/security_config.ts";
 import type { LogLevel } from "../log/logger.ts";
 import type { AlertMode } from "../domain/alert_mode.ts";
 
@@ -30,6 +38,10 @@ export interface AlertSystemConfig {
   outputTopic: string;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;
+  /** `KAFKA_TLS*`, `KAFKA_SASL_*`: TLS and SASL to the brokers; both null: plaintext. */
+  kafkaSecurity: KafkaSecurity;
+  /** `MYSQL_TLS*`: TLS to MySQL, null: plaintext. */
+  mysqlTls: MysqlTls | null;
 }
 
 /** Environment variables the alert system reads. */
@@ -43,6 +55,8 @@ export const ALERT_SYSTEM_ENV = [
   "TOPIC_TO_ALERT_SYSTEM",
   "TOPIC_TO_NOTIFIER",
   "METRICS_ADDR",
+  ...KAFKA_SECURITY_ENV,
+  ...MYSQL_SECURITY_ENV,
 ] as const;
 
 /**
@@ -63,5 +77,7 @@ export function loadAlertSystemConfig(env: Env): AlertSystemConfig {
     inputTopic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
     outputTopic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
     metricsAddr: readMetricsAddr(r, "0.0.0.0:9104"),
+    kafkaSecurity: readKafkaSecurity(r),
+    mysqlTls: readMysqlTls(r),
   };
 }

@@ -60,8 +60,18 @@ export async function startCollector(
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new CollectorMetrics(registry);
-  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
-  const kafka = createKafkaClient({ brokers: config.kafkaBrokers, clientId: "collector", logger });
+  const db = await openDatabase({
+    url: config.mysqlUrl,
+    logger,
+    tls: config.mysqlTls,
+    ...(signal ? { signal } : {}),
+  });
+  const kafka = createKafkaClient({
+    brokers: config.kafkaBrokers,
+    clientId: "collector",
+    logger,
+    security: config.kafkaSecurity,
+  });
   const producer = await BatchingProducer.connect({ kafka, logger });
   const breaker = new CircuitBreaker({
     name: "price-source",

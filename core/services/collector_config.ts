@@ -7,6 +7,14 @@ import {
 } from "../config/common_config.ts";
 import { TOPIC_TO_ALERT_SYSTEM } from "../messages/topics.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
+import {
+  KAFKA_SECURITY_ENV,
+  type KafkaSecurity,
+  MYSQL_SECURITY_ENV,
+  type MysqlTls,
+  readKafkaSecurity,
+  readMysqlTls,
+} from "../config/security_config.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { parsePriceScripts } from "../prices/synthetic_price_source.ts";
 
@@ -40,6 +48,10 @@ export interface CollectorConfig {
   topic: string;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;
+  /** `KAFKA_TLS*`, `KAFKA_SASL_*`: TLS and SASL to the brokers; both null: plaintext. */
+  kafkaSecurity: KafkaSecurity;
+  /** `MYSQL_TLS*`: TLS to MySQL, null: plaintext. */
+  mysqlTls: MysqlTls | null;
 }
 
 /** Environment variables the collector reads. */
@@ -59,6 +71,8 @@ export const COLLECTOR_ENV = [
   "RETENTION_DROP_UNFOLLOWED",
   "TOPIC_TO_ALERT_SYSTEM",
   "METRICS_ADDR",
+  ...KAFKA_SECURITY_ENV,
+  ...MYSQL_SECURITY_ENV,
 ] as const;
 
 /**
@@ -106,5 +120,7 @@ export function loadCollectorConfig(env: Env): CollectorConfig {
     dropUnfollowed: r.bool("RETENTION_DROP_UNFOLLOWED", true),
     topic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
     metricsAddr: readMetricsAddr(r, "0.0.0.0:9103"),
+    kafkaSecurity: readKafkaSecurity(r),
+    mysqlTls: readMysqlTls(r),
   };
 }

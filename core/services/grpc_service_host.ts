@@ -1,6 +1,8 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { GrpcMetrics } from "../grpc/grpc_metrics.ts";
+import { bearerTokenInterceptor, BearerTokens } from "../grpc/bearer_token_auth.ts";
 import { GrpcServer } from "../grpc/grpc_server.ts";
+import { grpcServerCredentials, type GrpcServerTlsFiles } from "../grpc/grpc_tls.ts";
 import { PrometheusGrpcMetrics } from "../grpc/prometheus_grpc_metrics.ts";
 import type { Logger } from "../log/logger.ts";
 import { Registry } from "prom-client";
@@ -44,6 +46,10 @@ export interface GrpcServicesHostOptions {
   logger: Logger;
   /** Runs first on `stop` (e.g. clearing the service's own timers). */
   beforeStop?: () => void;
+  /** TLS (mutual when it names a client CA); absent or null: plaintext. */
+  tls?: GrpcServerTlsFiles | null;
+  /** Bearer tokens every call but health and reflection must carry; absent or null: none. */
+  authTokens?: readonly string[] | null;
 }
 
 /**
@@ -62,6 +68,10 @@ export async function hostGrpcServices(options: GrpcServicesHostOptions): Promis
     server = await GrpcServer.start({
       address: options.grpcAddr,
       logger: options.logger,
+      credentials: grpcServerCredentials(options.tls ?? null),
+      interceptors: options.authTokens
+        ? [bearerTokenInterceptor(new BearerTokens(options.authTokens), options.logger)]
+        : [],
       services: options.services.map((s) => ({
         name: s.name,
         definition: s.definition,

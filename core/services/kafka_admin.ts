@@ -59,6 +59,7 @@ export async function startKafkaAdmin(
     brokers: config.brokers,
     clientId: config.clientId,
     logger,
+    security: config.kafkaSecurity,
   });
   const admin = kafka.admin();
   try {

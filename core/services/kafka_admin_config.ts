@@ -1,5 +1,10 @@
 /** Configuration of the kafka-admin executable, read from environment variables. */
 import { readKafkaBrokers, readMetricsAddr, readTopic } from "../config/common_config.ts";
+import {
+  KAFKA_SECURITY_ENV,
+  type KafkaSecurity,
+  readKafkaSecurity,
+} from "../config/security_config.ts";
 import { type Env, EnvReader } from "../config/env.ts";
 import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
@@ -30,6 +35,8 @@ export interface KafkaAdminConfig {
   toNotifierTopic: string;
   /** `METRICS_ADDR`: `/metrics` and `/healthz` address, null when `off`; default 0.0.0.0:9106. */
   metricsAddr: string | null;
+  /** `KAFKA_TLS*`, `KAFKA_SASL_*`: TLS and SASL to the brokers; both null: plaintext. */
+  kafkaSecurity: KafkaSecurity;
 }
 
 /** Environment variables kafka-admin reads. */
@@ -46,6 +53,7 @@ export const KAFKA_ADMIN_ENV = [
   "TOPIC_TO_NOTIFIER",
   "LOG_LEVEL",
   "METRICS_ADDR",
+  ...KAFKA_SECURITY_ENV,
 ] as const;
 
 /**
@@ -74,5 +82,6 @@ export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
     toAlertSystemTopic: readTopic(r, "TOPIC_TO_ALERT_SYSTEM", TOPIC_TO_ALERT_SYSTEM),
     toNotifierTopic: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
     metricsAddr: readMetricsAddr(r, "0.0.0.0:9106"),
+    kafkaSecurity: readKafkaSecurity(r),
   };
 }

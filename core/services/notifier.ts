@@ -56,7 +56,12 @@ export async function startNotifier(
 ): Promise<RunningNotifier> {
   await using opened = new AsyncDisposableStack();
   const db = opened.use(
-    await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) }),
+    await openDatabase({
+      url: config.mysqlUrl,
+      logger,
+      tls: config.mysqlTls,
+      ...(signal ? { signal } : {}),
+    }),
   );
   const sentLog = new MysqlSentAlertLog(db);
   const mailer = new SmtpMailer({
@@ -84,7 +89,12 @@ export async function startNotifier(
     }
   };
   await purge();
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId, logger });
+  const kafka = createKafkaClient({
+    brokers: config.brokers,
+    clientId: config.clientId,
+    logger,
+    security: config.kafkaSecurity,
+  });
   const { runner, metricsPort } = await startConsumerService(opened, {
     consumer: {
       kafka,

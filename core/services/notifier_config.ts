@@ -8,6 +8,14 @@ import {
   readTopic,
 } from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
+import {
+  KAFKA_SECURITY_ENV,
+  type KafkaSecurity,
+  MYSQL_SECURITY_ENV,
+  type MysqlTls,
+  readKafkaSecurity,
+  readMysqlTls,
+} from "../config/security_config.ts";
 import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
 
@@ -60,6 +68,10 @@ export interface NotifierConfig {
   logLevel: LogLevel;
   /** `METRICS_ADDR`: `/metrics` and `/healthz` address, null when `off`; default 0.0.0.0:9105. */
   metricsAddr: string | null;
+  /** `KAFKA_TLS*`, `KAFKA_SASL_*`: TLS and SASL to the brokers; both null: plaintext. */
+  kafkaSecurity: KafkaSecurity;
+  /** `MYSQL_TLS*`: TLS to MySQL, null: plaintext. */
+  mysqlTls: MysqlTls | null;
 }
 
 /** Environment variables the notifier reads. */
@@ -80,6 +92,8 @@ export const NOTIFIER_ENV = [
   "SENT_ALERT_RETENTION_S",
   "LOG_LEVEL",
   "METRICS_ADDR",
+  ...KAFKA_SECURITY_ENV,
+  ...MYSQL_SECURITY_ENV,
 ] as const;
 
 /**
@@ -112,6 +126,8 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     sentAlertRetentionMs: r.int("SENT_ALERT_RETENTION_S", 7 * 86_400, { min: 60 }) * 1000,
     logLevel: readLogLevel(r),
     metricsAddr: readMetricsAddr(r, "0.0.0.0:9105"),
+    kafkaSecurity: readKafkaSecurity(r),
+    mysqlTls: readMysqlTls(r),
   };
 }
 

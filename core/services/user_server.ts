@@ -4,6 +4,15 @@ import { RequestCache } from "../commands/request_cache.ts";
 import type { TickerDirectory } from "../commands/ticker_directory.ts";
 import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
+import {
+  GRPC_SECURITY_ENV,
+  type GrpcServerTls,
+  MYSQL_SECURITY_ENV,
+  type MysqlTls,
+  readGrpcAuthTokens,
+  readGrpcServerTls,
+  readMysqlTls,
+} from "../config/security_config.ts";
 import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from "../domain/language.ts";
 import { commandHandlers } from "../grpc/command_handlers.ts";
 import { queryHandlers } from "../grpc/query_handlers.ts";
@@ -15,6 +24,8 @@ import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { YahooTickerDirectory } from "../prices/yahoo_ticker_directory.ts";
 import { QueryService } from "../queries/query_service.ts";
+import { startConsent } from "./_consent_wiring.ts";
+import { CONSENT_ENV, type ConsentConfig, readConsentConfig } from "./consent_config.ts";
 import { type HostedService, hostGrpcServices, type RunningServer } from "./grpc_service_host.ts";
 
 /** A gRPC service a server can host: `command` (UserCommandService), `query` (UserQueryService). */
@@ -50,6 +61,17 @@ export interface UserServerConfig {
   shutdownGraceMs: number;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;
+  /** Double opt-in and the public links (`REQUIRE_CONFIRMATION`, `PUBLIC_*`, `LINK_SIGNING_KEY`). */
+  consent: ConsentConfig;
+  /**
+   * `GRPC_AUTH_TOKENS` (or `GRPC_AUTH_TOKENS_FILE`): tokens every call but health and
+   * reflection must carry as `authorization: Bearer <token>`; null (the default) lets anyone in.
+   */
+  authTokens: string[] | null;
+  /** `GRPC_TLS_CERT`, `GRPC_TLS_KEY`, `GRPC_TLS_CLIENT_CA`: TLS of the gRPC port, null: plaintext. */
+  tls: GrpcServerTls | null;
+  /** `MYSQL_TLS*`: TLS to MySQL, null: plaintext. */
+  mysqlTls: MysqlTls | null;
 }
 
 /** Environment variables the command and query servers read. */
@@ -67,6 +89,9 @@ export const USER_SERVER_ENV = [
   "PRICE_SOURCE",
   "SHUTDOWN_GRACE_MS",
   "METRICS_ADDR",
+  ...CONSENT_ENV,
+  ...GRPC_SECURITY_ENV,
+  ...MYSQL_SECURITY_ENV,
 ] as const;
 
 /**
@@ -96,6 +121,10 @@ export function loadUserServerConfig(
     tickerCheck: _tickerCheck(r),
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
     metricsAddr: readMetricsAddr(r, defaults.metricsAddr),
+    consent: readConsentConfig(r),
+    authTokens: readGrpcAuthTokens(r),
+    tls: readGrpcServerTls(r),
+    mysqlTls: readMysqlTls(r),
   };
 }
 
@@ -141,7 +170,12 @@ export async function startUserServer(
   config: UserServerConfig,
   { logger, signal, tickerDirectory }: UserServerStartOptions,
 ): Promise<RunningServer> {
-  const db = await openDatabase({ url: config.mysqlUrl, logger, ...(signal ? { signal } : {}) });
+  const db = await openDatabase({
+    url: config.mysqlUrl,
+    logger,
+    tls: config.mysqlTls,
+    ...(signal ? { signal } : {}),
+  });
   const proto = loadUserServiceProto();
   const services: HostedService[] = [];
   let purgeTimer: ReturnType<typeof setInterval> | undefined;
@@ -204,6 +238,8 @@ export async function startUserServer(
     metricsAddr: config.metricsAddr,
     shutdownGraceMs: config.shutdownGraceMs,
     logger,
+    tls: config.tls,
+    authTokens: config.authTokens,
     beforeStop: () => clearInterval(purgeTimer),
   }).catch((err) => {
     clearInterval(purgeTimer);
