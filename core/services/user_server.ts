@@ -24,8 +24,6 @@ import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { YahooTickerDirectory } from "../prices/yahoo_ticker_directory.ts";
 import { QueryService } from "../queries/query_service.ts";
-import { startConsent } from "./_consent_wiring.ts";
-import { CONSENT_ENV, type ConsentConfig, readConsentConfig } from "./consent_config.ts";
 import { type HostedService, hostGrpcServices, type RunningServer } from "./grpc_service_host.ts";
 
 /** A gRPC service a server can host: `command` (UserCommandService), `query` (UserQueryService). */
@@ -61,8 +59,6 @@ export interface UserServerConfig {
   shutdownGraceMs: number;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;
-  /** Double opt-in and the public links (`REQUIRE_CONFIRMATION`, `PUBLIC_*`, `LINK_SIGNING_KEY`). */
-  consent: ConsentConfig;
   /**
    * `GRPC_AUTH_TOKENS` (or `GRPC_AUTH_TOKENS_FILE`): tokens every call but health and
    * reflection must carry as `authorization: Bearer <token>`; null (the default) lets anyone in.
@@ -89,7 +85,6 @@ export const USER_SERVER_ENV = [
   "PRICE_SOURCE",
   "SHUTDOWN_GRACE_MS",
   "METRICS_ADDR",
-  ...CONSENT_ENV,
   ...GRPC_SECURITY_ENV,
   ...MYSQL_SECURITY_ENV,
 ] as const;
@@ -121,7 +116,6 @@ export function loadUserServerConfig(
     tickerCheck: _tickerCheck(r),
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
     metricsAddr: readMetricsAddr(r, defaults.metricsAddr),
-    consent: readConsentConfig(r),
     authTokens: readGrpcAuthTokens(r),
     tls: readGrpcServerTls(r),
     mysqlTls: readMysqlTls(r),
