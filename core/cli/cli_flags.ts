@@ -8,6 +8,16 @@ export const DEFAULT_QUERY_ADDR = "127.0.0.1:50052";
 export const COMMAND_ADDR_ENV = "TICKERWATCH_COMMAND_ADDR";
 /** The environment variable with the query service's `host:port`. */
 export const QUERY_ADDR_ENV = "TICKERWATCH_QUERY_ADDR";
+/** The environment variable with the bearer token (or `TICKERWATCH_TOKEN_FILE`, a file with it). */
+export const TOKEN_ENV = "TICKERWATCH_TOKEN";
+/** The environment variable with the CA file to trust; setting it turns TLS on. */
+export const CA_FILE_ENV = "TICKERWATCH_CA_FILE";
+/** The environment variable with the client certificate file (mutual TLS). */
+export const CERT_ENV = "TICKERWATCH_CERT";
+/** The environment variable with the client certificate's key file. */
+export const KEY_ENV = "TICKERWATCH_KEY";
+/** The environment variable with the name the server's certificate must carry. */
+export const SERVER_NAME_ENV = "TICKERWATCH_SERVER_NAME";
 /** Deadline of each attempt in seconds when `--timeout` is not given. */
 export const DEFAULT_TIMEOUT_S = 5;
 /** Retries after the first attempt when `--retries` is not given. */
@@ -94,6 +104,44 @@ export const CLI_FLAGS = {
     type: "string",
     label: "--query-addr H:P",
     help: `query service (env ${QUERY_ADDR_ENV}, default ${DEFAULT_QUERY_ADDR})`,
+    scope: "common",
+  },
+  token: {
+    type: "string",
+    label: "--token T",
+    help: `bearer token for servers with GRPC_AUTH_TOKENS (env ${TOKEN_ENV}\n` +
+      `or ${TOKEN_ENV}_FILE; the variable keeps it out of the process list)`,
+    scope: "common",
+  },
+  tls: {
+    type: "boolean",
+    label: "--tls",
+    help: "connect over TLS, trusting the system's CAs (implied by --ca-file)",
+    scope: "common",
+  },
+  "ca-file": {
+    type: "string",
+    label: "--ca-file F",
+    help: `connect over TLS, trusting the CA in PEM file F (env ${CA_FILE_ENV})`,
+    scope: "common",
+  },
+  cert: {
+    type: "string",
+    label: "--cert F",
+    help: `client certificate for mutual TLS, PEM (env ${CERT_ENV}); with --key`,
+    scope: "common",
+  },
+  key: {
+    type: "string",
+    label: "--key F",
+    help: `the client certificate's private key, PEM (env ${KEY_ENV})`,
+    scope: "common",
+  },
+  "server-name": {
+    type: "string",
+    label: "--server-name N",
+    help: `name the server's certificate must carry when dialling an IP address,\n` +
+      `e.g. localhost for 127.0.0.1 (env ${SERVER_NAME_ENV})`,
     scope: "common",
   },
   timeout: {

@@ -1,6 +1,6 @@
 /** Turns the CLI's arguments and address variables into one checked invocation. */
 import { parseArgs } from "node:util";
-import { ConfigError, type Env, parseHostPort } from "../config/env.ts";
+import { ConfigError, type Env, EnvReader, parseHostPort } from "../config/env.ts";
 import {
   CLI_COMMANDS,
   type CliCommand,
@@ -8,6 +8,8 @@ import {
   isCliCommandName,
 } from "./cli_commands.ts";
 import {
+  CA_FILE_ENV,
+  CERT_ENV,
   CLI_COMMAND_FLAGS,
   CLI_FLAGS,
   COMMAND_ADDR_ENV,
@@ -15,7 +17,10 @@ import {
   DEFAULT_QUERY_ADDR,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_S,
+  KEY_ENV,
   QUERY_ADDR_ENV,
+  SERVER_NAME_ENV,
+  TOKEN_ENV,
 } from "./cli_flags.ts";
 import { cliCommandUsage, cliUsage } from "./cli_usage.ts";
 import { CliUsageError } from "./cli_usage_error.ts";
@@ -39,6 +44,22 @@ export interface CliInvocation {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly json: boolean;
+  /** `--token` or `TICKERWATCH_TOKEN(_FILE)`: sent as `authorization: Bearer …`. */
+  readonly token?: string | undefined;
+  /** TLS files; null or absent for plaintext. */
+  readonly tls?: CliTls | null | undefined;
+}
+
+/** How the CLI speaks TLS: the CA to trust (system CAs when absent), a client certificate. */
+export interface CliTls {
+  /** `--ca-file` or `TICKERWATCH_CA_FILE`. */
+  readonly caFile: string | undefined;
+  /** `--cert` or `TICKERWATCH_CERT`. */
+  readonly certFile: string | undefined;
+  /** `--key` or `TICKERWATCH_KEY`. */
+  readonly keyFile: string | undefined;
+  /** `--server-name` or `TICKERWATCH_SERVER_NAME`: the name to verify instead of the host. */
+  readonly serverName: string | undefined;
 }
 
 /** What the arguments ask for: a text to print (help, version) or a command to run. */
@@ -134,8 +155,53 @@ export function parseCliArgs(args: readonly string[], env: Env, version: string)
       timeoutMs: _timeoutMs(values.timeout, name),
       retries: _integer(values.retries, "--retries", name, 0) ?? DEFAULT_RETRIES,
       json: values.json ?? false,
+      token: _token(values.token, env, name),
+      tls: _tls(values, env, name),
     },
   };
+}
+
+function _token(fromFlag: string | undefined, env: Env, command: CliCommandName) {
+  let token: string | undefined;
+  try {
+    token = fromFlag ?? new EnvReader(env).secret(TOKEN_ENV);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliUsageError(err.message, { command, cause: err });
+    throw err;
+  }
+  if (token !== undefined && (token.trim() === "" || /\s/.test(token.trim()))) {
+    throw new CliUsageError("--token must be one word without spaces", { command });
+  }
+  return token?.trim();
+}
+
+function _tls(
+  values: {
+    tls?: boolean;
+    "ca-file"?: string;
+    cert?: string;
+    key?: string;
+    "server-name"?: string;
+  },
+  env: Env,
+  command: CliCommandName,
+): CliTls | null {
+  const pick = (v: string | undefined, variable: string) => v ?? (env[variable] || undefined);
+  const caFile = pick(values["ca-file"], CA_FILE_ENV);
+  const certFile = pick(values.cert, CERT_ENV);
+  const keyFile = pick(values.key, KEY_ENV);
+  const serverName = pick(values["server-name"], SERVER_NAME_ENV);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new CliUsageError("--cert and --key go together", { command });
+  }
+  const on = values.tls === true || caFile !== undefined || certFile !== undefined;
+  if (!on) {
+    if (serverName !== undefined) {
+      throw new CliUsageError("--server-name needs TLS (--tls or --ca-file)", { command });
+    }
+    return null;
+  }
+  return { caFile, certFile, keyFile, serverName };
 }
 
 function _number(raw: string | undefined, flag: string, command: CliCommandName) {

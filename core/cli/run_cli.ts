@@ -64,13 +64,23 @@ async function _run(inv: CliInvocation, io: CliConsole): Promise<CliExitCode> {
   const isCommand = CLI_COMMANDS[inv.name].service === "command";
   if (isCommand && inv.requestIdGenerated && !inv.json) io.note(`request id ${inv.requestId}`);
 
-  const client = new UserClient({
-    commandAddr: inv.commandAddr,
-    queryAddr: inv.queryAddr,
-    timeoutMs: inv.timeoutMs,
-    retries: inv.retries,
-    onRetry: (info) => io.note(formatRetryNote(info, inv.retries)),
-  });
+  let client: UserClient;
+  try {
+    client = new UserClient({
+      commandAddr: inv.commandAddr,
+      queryAddr: inv.queryAddr,
+      timeoutMs: inv.timeoutMs,
+      retries: inv.retries,
+      onRetry: (info) => io.note(formatRetryNote(info, inv.retries)),
+      token: inv.token,
+      tls: inv.tls,
+      tlsServerName: inv.tls?.serverName,
+    });
+  } catch (err) {
+    // Unreadable TLS files: say which, as a usage error.
+    io.note(`error: ${(err as Error).message}`);
+    return CLI_EXIT.USAGE;
+  }
   let result: CallResult<Record<string, unknown>>;
   try {
     result = await _call(client, inv) as CallResult<Record<string, unknown>>;
