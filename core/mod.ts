@@ -82,6 +82,8 @@ export * from "./notify/sent_alert_log.ts";
 export * from "./notify/last_sent_cache.ts";
 export * from "./notify/mailer.ts";
 export * from "./notify/alert_email.ts";
+export * from "./notify/mail_cap.ts";
+export * from "./notify/held_back_note.ts";
 
 // adapters
 export * from "./mysql/mysql_database.ts";
@@ -93,6 +95,7 @@ export * from "./mysql/mysql_quote_store.ts";
 export * from "./mysql/mysql_threshold_evaluator.ts";
 export * from "./mysql/mysql_sent_alert_log.ts";
 export * from "./mysql/mysql_unknown_tickers.ts";
+export * from "./mysql/mysql_mail_cap_store.ts";
 export * from "./kafka/kafka_client.ts";
 export * from "./kafka/batching_producer.ts";
 export * from "./kafka/consumer_runner.ts";

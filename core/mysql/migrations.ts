@@ -131,6 +131,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ],
   },
+  {
+    version: 9,
+    name: "mail_caps",
+    statements: [
+      // The per-recipient cap on alert mails: the current hour's count and the alerts held back.
+      `CREATE TABLE IF NOT EXISTS mail_caps (
+        email VARCHAR(254) NOT NULL,
+        window_start DATETIME(3) NOT NULL,
+        sent INT UNSIGNED NOT NULL,
+        held_back INT UNSIGNED NOT NULL,
+        PRIMARY KEY (email)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
 ];
 
 /**

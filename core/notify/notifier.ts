@@ -5,7 +5,9 @@ import { alertFromMessage } from "../messages/alert_message.ts";
 import { MessageHandlingError } from "../messages/message_handling_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { renderAlertEmail } from "./alert_email.ts";
+import { withHeldBackNote } from "./held_back_note.ts";
 import type { LastSentCache } from "./last_sent_cache.ts";
+import type { MailCap } from "./mail_cap.ts";
 import { type Mail, type Mailer, MailSendError } from "./mailer.ts";
 import type { SentAlertLog } from "./sent_alert_log.ts";
 
@@ -16,7 +18,9 @@ export type NotifyOutcome =
   /** The alert id was recorded already (a redelivery): nothing sent. */
   | "already-sent"
   /** The last mail for this email, ticker and condition had the same price: nothing sent. */
-  | "repeat";
+  | "repeat"
+  /** The recipient reached the per-address mail cap: counted for the next mail, nothing sent. */
+  | "held-back";
 
 /** Dependencies of {@linkcode Notifier}. */
 export interface NotifierDeps {
@@ -30,6 +34,8 @@ export interface NotifierDeps {
   logger: Logger;
   /** Clock for the `sentAt` of records; default the system clock. */
   now?: () => Date;
+  /** The per-recipient cap on alert mails; default none. */
+  cap?: MailCap | undefined;
 }
 
 /**
@@ -37,7 +43,9 @@ export interface NotifierDeps {
  * 1. an alert id already in the {@linkcode SentAlertLog} is skipped (a redelivery);
  * 2. an alert whose email, ticker, condition and price match the last mail sent is skipped and
  *    its id recorded (the original's anti-spam rule);
- * 3. otherwise the alert is rendered and sent with Message-ID `<alert_id@tickerwatch>`, then its
+ * 3. an alert to a recipient that reached the {@linkcode MailCap} is held back: counted, its id
+ *    recorded, nothing sent; the next mail to that recipient tells how many were held back;
+ * 4. otherwise the alert is rendered and sent with Message-ID `<alert_id@tickerwatch>`, then its
  *    id recorded, then remembered in the {@linkcode LastSentCache}.
  *
  * Failures are thrown for the {@linkcode ConsumerRunner} to act on: a retriable
@@ -65,6 +73,7 @@ export class Notifier {
   readonly #lastSent: LastSentCache;
   readonly #log: Logger;
   readonly #now: () => Date;
+  readonly #cap: MailCap | undefined;
 
   /** Takes the mailer, the sent-alert log, the last-sent cache, a logger and an optional clock. */
   constructor(deps: NotifierDeps) {
@@ -73,6 +82,7 @@ export class Notifier {
     this.#lastSent = deps.lastSent;
     this.#log = deps.logger.child({ component: "notifier" });
     this.#now = deps.now ?? (() => new Date());
+    this.#cap = deps.cap;
   }
 
   /**
@@ -94,8 +104,16 @@ export class Notifier {
       this.#log.info("same price as the last mail for this condition, skipped", fields);
       return "repeat";
     }
+    const quota = await this.#cap?.admit(alert.email);
+    if (quota && !quota.send) {
+      await this.#sentLog.record({ ...alert, sentAt: this.#now() });
+      this.#log.warn("mail cap reached, alert held back", { ...fields, heldBack: quota.heldBack });
+      return "held-back";
+    }
+    const note = (mail: Mail) =>
+      withHeldBackNote(mail, quota?.heldBack ?? 0, this.#cap?.maxPerHour ?? 0);
     try {
-      await this.#mailer.send(alertMail(alert));
+      await this.#mailer.send(note(alertMail(alert)));
     } catch (err) {
       if (err instanceof MailSendError && !err.retriable) {
         this.#log.error("mail rejected for good, alert parked", { ...fields, error: err });
@@ -107,6 +125,7 @@ export class Notifier {
       throw err;
     }
     await this.#sentLog.record({ ...alert, sentAt: this.#now() });
+    if (quota?.send && this.#cap) await this.#cap.sent(alert.email, quota);
     this.#lastSent.remember(alert);
     this.#log.info("alert mailed", fields);
     return "sent";

@@ -8,6 +8,8 @@ import type { NotifyOutcome } from "./notifier.ts";
  * `tickerwatch_notifier_emails_sent_total`,
  * `tickerwatch_notifier_emails_skipped_total{reason}` (duplicate: the alert id was mailed
  * already; repeat: same price as the last mail, the anti-spam rule) and
+ * `tickerwatch_notifier_emails_held_back_total` (alerts over the per-address cap, counted and
+ * reported in the next mail to that address),
  * `tickerwatch_notifier_failures_total{kind}` (retriable: retried with backoff; rejected: the
  * server refused for good, parked in the DLQ).
  *
@@ -21,6 +23,7 @@ export class NotifierMetrics {
   readonly #sent;
   readonly #skipped;
   readonly #failures;
+  readonly #heldBack;
 
   constructor(registry: Registry) {
     this.#sent = new Counter({
@@ -34,6 +37,11 @@ export class NotifierMetrics {
       labelNames: ["reason"],
       registers: [registry],
     });
+    this.#heldBack = new Counter({
+      name: "tickerwatch_notifier_emails_held_back_total",
+      help: "Alerts not mailed because their address reached MAX_MAILS_PER_HOUR_PER_ADDRESS.",
+      registers: [registry],
+    });
     this.#failures = new Counter({
       name: "tickerwatch_notifier_failures_total",
       help: "Failed attempts to notify: retriable (retried) or rejected (parked in the DLQ).",
@@ -45,6 +53,7 @@ export class NotifierMetrics {
   /** Records what {@linkcode Notifier.handle} did. */
   recordOutcome(outcome: NotifyOutcome): void {
     if (outcome === "sent") this.#sent.inc();
+    else if (outcome === "held-back") this.#heldBack.inc();
     else this.#skipped.inc({ reason: outcome === "already-sent" ? "duplicate" : "repeat" });
   }
 

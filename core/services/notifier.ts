@@ -4,6 +4,8 @@ import type { ConsumerRunner } from "../kafka/consumer_runner.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
 import { LastSentCache } from "../notify/last_sent_cache.ts";
+import { MailCap } from "../notify/mail_cap.ts";
+import { MysqlMailCapStore } from "../mysql/mysql_mail_cap_store.ts";
 import { SmtpMailer } from "../mail/smtp_mailer.ts";
 import { Registry } from "prom-client";
 import { registerProcessMetrics } from "../metrics/process_metrics.ts";
@@ -75,6 +77,10 @@ export async function startNotifier(
     mailer,
     sentLog,
     lastSent: new LastSentCache({ max: config.lastSentCacheSize, ttlMs: config.lastSentTtlMs }),
+    cap: new MailCap({
+      store: new MysqlMailCapStore(db),
+      maxPerHour: config.maxMailsPerHourPerAddress,
+    }),
     logger,
   });
   const registry = new Registry();
@@ -128,6 +134,7 @@ export async function startNotifier(
     groupId: config.groupId,
     smtpPoolSize: config.smtpPoolSize,
     concurrency: config.concurrency,
+    maxMailsPerHourPerAddress: config.maxMailsPerHourPerAddress,
   });
   const running = opened.move();
   return {

@@ -54,6 +54,11 @@ export interface NotifierConfig {
    * parallel, one recipient's alerts in order); default 32. 1 handles and commits one by one.
    */
   concurrency: number;
+  /**
+   * `MAX_MAILS_PER_HOUR_PER_ADDRESS`: alert mails one address gets per hour at most; the alerts
+   * beyond are counted and reported in the next mail; default 20, 0 turns the cap off.
+   */
+  maxMailsPerHourPerAddress: number;
   /** `LAST_SENT_CACHE_SIZE`: conditions the anti-spam cache remembers; default 100 000. */
   lastSentCacheSize: number;
   /** `LAST_SENT_TTL_S` in ms: how long a mailed price suppresses a repeat; default 24 h. */
@@ -85,6 +90,7 @@ export const NOTIFIER_ENV = [
   "MAIL_FROM",
   "SMTP_POOL_SIZE",
   "NOTIFIER_CONCURRENCY",
+  "MAX_MAILS_PER_HOUR_PER_ADDRESS",
   "LAST_SENT_CACHE_SIZE",
   "LAST_SENT_TTL_S",
   "NOTIFIER_RETRY_INITIAL_MS",
@@ -119,6 +125,10 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     mailFrom: _mailFrom(r.string("MAIL_FROM", DEFAULT_MAIL_FROM)),
     smtpPoolSize: r.int("SMTP_POOL_SIZE", 10, { min: 1, max: 100 }),
     concurrency: r.int("NOTIFIER_CONCURRENCY", 32, { min: 1, max: 1000 }),
+    maxMailsPerHourPerAddress: r.int("MAX_MAILS_PER_HOUR_PER_ADDRESS", 20, {
+      min: 0,
+      max: 1_000_000,
+    }),
     lastSentCacheSize: r.int("LAST_SENT_CACHE_SIZE", 100_000, { min: 1, max: 10_000_000 }),
     lastSentTtlMs: r.int("LAST_SENT_TTL_S", 86_400, { min: 0 }) * 1000,
     retryInitialMs,
