@@ -25,6 +25,16 @@ export interface SmtpMailerOptions {
   socketTimeoutMs?: number;
   /** Where sends and failures are logged (the URL without its password). Default silent. */
   logger?: Logger;
+  /**
+   * Refuse to send unless the connection is encrypted: STARTTLS must succeed on `smtp:` (the
+   * server's certificate verified), so no mail and no password goes out in the clear. Default
+   * false (STARTTLS only when offered).
+   */
+  requireTls?: boolean;
+  /** PEM of the CA the server's certificate chains to, when it is not a public one. */
+  tlsCa?: string;
+  /** The name the server's certificate must carry, when it differs from the URL's host. */
+  tlsServerName?: string;
 }
 
 /** Driver codes of failures that end a connection rather than reject a message. */
@@ -70,6 +80,15 @@ export class SmtpMailer implements Mailer {
       connectionTimeout: options.connectionTimeoutMs ?? 10_000,
       greetingTimeout: options.greetingTimeoutMs ?? 10_000,
       socketTimeout: options.socketTimeoutMs ?? 30_000,
+      ...(options.requireTls ? { requireTLS: true } : {}),
+      ...(options.tlsCa !== undefined || options.tlsServerName !== undefined
+        ? {
+          tls: {
+            ...(options.tlsCa !== undefined ? { ca: options.tlsCa } : {}),
+            ...(options.tlsServerName !== undefined ? { servername: options.tlsServerName } : {}),
+          },
+        }
+        : {}),
     };
     this.#transport = options.pool ?? true
       ? createTransport({
@@ -82,6 +101,7 @@ export class SmtpMailer implements Mailer {
     this.#log.info("SMTP mailer ready", {
       url: redactUrl(options.url),
       pool: options.pool ?? true,
+      requireTls: options.requireTls ?? false,
     });
   }
 

@@ -71,6 +71,8 @@ export async function startNotifier(
     from: config.mailFrom,
     maxConnections: config.smtpPoolSize,
     logger,
+    requireTls: config.smtpRequireTls,
+    ...(config.smtpTlsCa !== undefined ? { tlsCa: Deno.readTextFileSync(config.smtpTlsCa) } : {}),
   });
   opened.defer(() => mailer.close());
   const notifier = new Notifier({

@@ -40,8 +40,15 @@ export interface NotifierConfig {
   groupId: string;
   /** `MYSQL_URL`: where the sent-alert record lives. */
   mysqlUrl: string;
-  /** `SMTP_URL`: smtp:// or smtps:// server; default `smtp://127.0.0.1:2525`. */
+  /**
+   * `SMTP_URL` (or `SMTP_URL_FILE`, as it may carry a password): smtp:// or smtps:// server;
+   * default `smtp://127.0.0.1:2525`.
+   */
   smtpUrl: string;
+  /** `SMTP_REQUIRE_TLS`: send only over TLS (STARTTLS must succeed on smtp://); default false. */
+  smtpRequireTls: boolean;
+  /** `SMTP_TLS_CA`: PEM file of the CA of the SMTP server's certificate; unset: system CAs. */
+  smtpTlsCa: string | undefined;
   /** `MAIL_FROM`: the From address, with or without a display name. */
   mailFrom: string;
   /**
@@ -87,6 +94,9 @@ export const NOTIFIER_ENV = [
   "NOTIFIER_GROUP",
   "MYSQL_URL",
   "SMTP_URL",
+  "SMTP_URL_FILE",
+  "SMTP_REQUIRE_TLS",
+  "SMTP_TLS_CA",
   "MAIL_FROM",
   "SMTP_POOL_SIZE",
   "NOTIFIER_CONCURRENCY",
@@ -122,6 +132,8 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     groupId: r.string("NOTIFIER_GROUP", DEFAULT_NOTIFIER_GROUP),
     mysqlUrl: readMysqlUrl(r),
     smtpUrl: r.url("SMTP_URL", DEFAULT_SMTP_URL, ["smtp:", "smtps:"]),
+    smtpRequireTls: r.bool("SMTP_REQUIRE_TLS", false),
+    smtpTlsCa: r.file("SMTP_TLS_CA"),
     mailFrom: _mailFrom(r.string("MAIL_FROM", DEFAULT_MAIL_FROM)),
     smtpPoolSize: r.int("SMTP_POOL_SIZE", 10, { min: 1, max: 100 }),
     concurrency: r.int("NOTIFIER_CONCURRENCY", 32, { min: 1, max: 1000 }),
