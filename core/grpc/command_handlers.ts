@@ -4,6 +4,7 @@ import { type CommandAnswer, commandReplyText } from "../commands/command_reply.
 import { DEFAULT_LANGUAGE, type Language } from "../domain/language.ts";
 import type { Logger } from "../log/logger.ts";
 import { outcomeStatus } from "./grpc_errors.ts";
+import { type PeerRateLimiter, rateLimitedByPeer } from "./peer_rate_limiter.ts";
 import { callLanguage } from "./reply_language.ts";
 import { unaryHandler } from "./unary_handler.ts";
 import type { GrpcMetrics } from "./grpc_metrics.ts";
@@ -25,13 +26,15 @@ type _Handler = grpc.handleUnaryCall<_Request, Record<string, unknown>>;
  * The UserCommandService implementation over a {@linkcode CommandService}. A stored outcome
  * that is not OK (ALREADY_EXISTS, NOT_FOUND) is returned as that status with its message, the
  * same on every replay. Reply texts are in the call's `accept-language` when it names a
- * supported language, else in `language` (default English).
+ * supported language, else in `language` (default English). With `registerLimiter`, RegisterUser
+ * calls are limited per peer address (RESOURCE_EXHAUSTED with a `retry-after` past the limit).
  */
 export function commandHandlers(
   service: CommandService,
   logger: Logger,
   metrics?: GrpcMetrics,
   language: Language = DEFAULT_LANGUAGE,
+  registerLimiter?: PeerRateLimiter,
 ): grpc.UntypedServiceImplementation {
   const unary = (method: string, run: (req: _Request) => Promise<CommandAnswer>): _Handler =>
     unaryHandler<_Request>(method, async (request, metadata) => {
@@ -44,15 +47,18 @@ export function commandHandlers(
       if (outcome.success !== undefined) response.success = outcome.success;
       return { response };
     }, { logger, metrics });
+  const register = unary("RegisterUser", (r) =>
+    service.register({
+      email: r.email,
+      ticker: r.ticker,
+      requestId: r.request_id,
+      highValue: r.high_value,
+      lowValue: r.low_value,
+    }));
   return {
-    RegisterUser: unary("RegisterUser", (r) =>
-      service.register({
-        email: r.email,
-        ticker: r.ticker,
-        requestId: r.request_id,
-        highValue: r.high_value,
-        lowValue: r.low_value,
-      })),
+    RegisterUser: registerLimiter
+      ? rateLimitedByPeer(register, { limiter: registerLimiter, method: "RegisterUser", metrics })
+      : register,
     LoginUser: unary(
       "LoginUser",
       (r) => service.login({ email: r.email, requestId: r.request_id }),

@@ -24,6 +24,7 @@ import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
 import { openDatabase } from "../mysql/open_database.ts";
 import { YahooTickerDirectory } from "../prices/yahoo_ticker_directory.ts";
 import { QueryService } from "../queries/query_service.ts";
+import { PeerRateLimiter } from "../grpc/peer_rate_limiter.ts";
 import { type HostedService, hostGrpcServices, type RunningServer } from "./grpc_service_host.ts";
 
 /** A gRPC service a server can host: `command` (UserCommandService), `query` (UserQueryService). */
@@ -55,6 +56,11 @@ export interface UserServerConfig {
    * one check (`TICKER_CHECK_TIMEOUT_MS`, 2,000), or null for no check.
    */
   tickerCheck: { kind: "yahoo"; timeoutMs: number } | null;
+  /**
+   * `REGISTER_RATE_PER_MINUTE`: RegisterUser calls one peer address may make per minute (also
+   * the burst); past it RESOURCE_EXHAUSTED with a `retry-after`; default 30, 0 turns it off.
+   */
+  registerRatePerMinute: number;
   /** `SHUTDOWN_GRACE_MS`: how long calls in flight may finish on stop; default 10,000 ms. */
   shutdownGraceMs: number;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
@@ -84,6 +90,7 @@ export const USER_SERVER_ENV = [
   "TICKER_CHECK_TIMEOUT_MS",
   "PRICE_SOURCE",
   "SHUTDOWN_GRACE_MS",
+  "REGISTER_RATE_PER_MINUTE",
   "METRICS_ADDR",
   ...GRPC_SECURITY_ENV,
   ...MYSQL_SECURITY_ENV,
@@ -114,6 +121,7 @@ export function loadUserServerConfig(
     requestCacheSize: r.int("REQUEST_CACHE_SIZE", 10_000, { min: 1, max: 10_000_000 }),
     requestCacheTtlMs: r.int("REQUEST_CACHE_TTL_S", 600, { min: 1 }) * 1000,
     tickerCheck: _tickerCheck(r),
+    registerRatePerMinute: r.int("REGISTER_RATE_PER_MINUTE", 30, { min: 0, max: 1_000_000 }),
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
     metricsAddr: readMetricsAddr(r, defaults.metricsAddr),
     authTokens: readGrpcAuthTokens(r),
@@ -206,7 +214,16 @@ export async function startUserServer(
       services.push({
         name: "user_service.UserCommandService",
         definition: proto.commandService.service,
-        handlers: (metrics) => commandHandlers(service, logger, metrics, config.responseLanguage),
+        handlers: (metrics) =>
+          commandHandlers(
+            service,
+            logger,
+            metrics,
+            config.responseLanguage,
+            config.registerRatePerMinute > 0
+              ? new PeerRateLimiter({ perMinute: config.registerRatePerMinute })
+              : undefined,
+          ),
       });
     }
     if (config.grpcServices.includes("query")) {
