@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { type RunningServer, UserClient, type UserClientOptions } from "../../core/mod.ts";
 import { caller } from "../helpers/grpc.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
@@ -41,6 +42,31 @@ function healthCheck(port: number): Promise<{ code: grpc.status; response: unkno
   return caller(c)("Check", { service: "" }).finally(() => c.close());
 }
 
+const REFLECTION = fileURLToPath(new URL("../fixtures/reflection_client.proto", import.meta.url));
+
+/** The services server reflection lists, asked without any token. */
+function reflectedServices(port: number): Promise<string[]> {
+  const def = protoLoader.loadSync(REFLECTION, { keepCase: true, oneofs: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
+  };
+  const c = new pkg.grpc.reflection.v1.ServerReflection(
+    `127.0.0.1:${port}`,
+    grpc.credentials.createInsecure(),
+  );
+  return new Promise<string[]>((resolve, reject) => {
+    const stream =
+      (c as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, unknown> })
+        .ServerReflectionInfo();
+    stream.on("data", (msg: { list_services_response?: { service: { name: string }[] } }) => {
+      resolve((msg.list_services_response?.service ?? []).map((s) => s.name));
+      stream.end();
+    });
+    stream.on("error", reject);
+    stream.write({ list_services: "*" });
+  }).finally(() => c.close());
+}
+
 async function withServer(
   env: Record<string, string>,
   fn: (server: RunningServer) => Promise<void>,
@@ -75,6 +101,10 @@ Deno.test("bearerTokenInterceptor refuses calls without or with a wrong token, a
     }
     const health = await healthCheck(port);
     assert.deepEqual(health.response, { status: "SERVING" }, "health needs no token");
+    assert.ok(
+      (await reflectedServices(port)).includes("user_service.UserCommandService"),
+      "reflection needs no token",
+    );
   });
 });
 
