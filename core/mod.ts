@@ -47,6 +47,8 @@ export * from "./domain/crossing.ts";
 export * from "./domain/alert.ts";
 export * from "./domain/alert_id.ts";
 export * from "./domain/language.ts";
+export * from "./domain/link_signer.ts";
+export * from "./domain/consent_links.ts";
 
 // messages: what producers and consumers share
 export * from "./messages/topics.ts";
@@ -55,6 +57,7 @@ export * from "./messages/message_schema.ts";
 export * from "./messages/alert_message.ts";
 export * from "./messages/record_publisher.ts";
 export * from "./messages/message_handling_error.ts";
+export * from "./messages/confirmation_message.ts";
 
 // features and their ports
 export * from "./commands/command_service.ts";
@@ -82,6 +85,9 @@ export * from "./notify/sent_alert_log.ts";
 export * from "./notify/last_sent_cache.ts";
 export * from "./notify/mailer.ts";
 export * from "./notify/alert_email.ts";
+export * from "./notify/confirmation_email.ts";
+export * from "./commands/consent_service.ts";
+export * from "./commands/consent_store.ts";
 export * from "./notify/mail_cap.ts";
 export * from "./notify/held_back_note.ts";
 
@@ -95,6 +101,8 @@ export * from "./mysql/mysql_quote_store.ts";
 export * from "./mysql/mysql_threshold_evaluator.ts";
 export * from "./mysql/mysql_sent_alert_log.ts";
 export * from "./mysql/mysql_unknown_tickers.ts";
+export * from "./mysql/mysql_consent_store.ts";
+export * from "./mysql/mysql_mail_outbox.ts";
 export * from "./mysql/mysql_mail_cap_store.ts";
 export * from "./kafka/kafka_client.ts";
 export * from "./kafka/batching_producer.ts";
@@ -125,11 +133,14 @@ export * from "./runtime/run_service.ts";
 export * from "./services/command_server.ts";
 export * from "./services/query_server.ts";
 export {
+  type RunningUserServer,
   USER_SERVER_ENV,
   type UserServerConfig,
   type UserServerStartOptions,
   type UserServiceName,
 } from "./services/user_server.ts";
+export * from "./services/consent_config.ts";
+export * from "./services/consent_http_server.ts";
 export type { RunningServer } from "./services/grpc_service_host.ts";
 export * from "./services/collector_config.ts";
 export * from "./services/collector.ts";

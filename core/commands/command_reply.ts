@@ -5,9 +5,19 @@ import type { CommandResult } from "./outcome.ts";
 
 /** What a command's reply says, before it is put into words. */
 export type CommandReply =
-  | { readonly key: "registered"; readonly email: Email; readonly ticker: Ticker }
   | {
-    readonly key: "already_registered" | "logged_in" | "not_registered" | "updated" | "deleted";
+    readonly key: "registered" | "registered_unconfirmed";
+    readonly email: Email;
+    readonly ticker: Ticker;
+  }
+  | {
+    readonly key:
+      | "already_registered"
+      | "logged_in"
+      | "logged_in_unconfirmed"
+      | "not_registered"
+      | "updated"
+      | "deleted";
     readonly email: Email;
   };
 
@@ -27,16 +37,28 @@ export type CommandReplyTexts = {
 export const COMMAND_REPLY_TEXTS: { readonly [L in Language]: CommandReplyTexts } = {
   en: {
     registered: (r) => `user ${r.email} successfully registered for ${r.ticker}`,
+    registered_unconfirmed: (r) =>
+      `user ${r.email} successfully registered for ${r.ticker}; address not confirmed yet: ` +
+      `alerts start once the link mailed to it is followed`,
     already_registered: (r) => `user ${r.email} is already registered`,
     logged_in: (r) => `user ${r.email} successfully logged in`,
+    logged_in_unconfirmed: (r) =>
+      `user ${r.email} successfully logged in; address not confirmed yet: ` +
+      `follow the link of the confirmation mail to get alerts`,
     not_registered: (r) => `user ${r.email} is not registered`,
     updated: (r) => `user ${r.email} successfully updated`,
     deleted: (r) => `user ${r.email} successfully deleted`,
   },
   it: {
     registered: (r) => `utente ${r.email} registrato con successo per ${r.ticker}`,
+    registered_unconfirmed: (r) =>
+      `utente ${r.email} registrato con successo per ${r.ticker}; indirizzo non ancora ` +
+      `confermato: gli avvisi partono dopo aver seguito il link inviato`,
     already_registered: (r) => `l'utente ${r.email} è già registrato`,
     logged_in: (r) => `accesso di ${r.email} effettuato con successo`,
+    logged_in_unconfirmed: (r) =>
+      `accesso di ${r.email} effettuato con successo; indirizzo non ancora confermato: ` +
+      `segui il link della mail di conferma per ricevere gli avvisi`,
     not_registered: (r) => `l'utente ${r.email} non è registrato`,
     updated: (r) => `utente ${r.email} aggiornato con successo`,
     deleted: (r) => `account di ${r.email} cancellato con successo`,

@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
-import { parseEmail } from "../domain/email.ts";
+import type { ConsentLinks } from "../domain/consent_links.ts";
+import { type Email, parseEmail } from "../domain/email.ts";
 import { parseTicker, type Ticker } from "../domain/ticker.ts";
 import { checkThreshold, parseThresholds } from "../domain/thresholds.ts";
 import type { User } from "../domain/user.ts";
 import { ValidationError } from "../domain/validation_error.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
+import type { ConfirmationMessage } from "../messages/confirmation_message.ts";
+import { MESSAGE_VERSION } from "../messages/messages.ts";
 import type { CommandLedger, LedgerEntry } from "./command_ledger.ts";
 import { type CommandAnswer, type CommandReply, commandReplyText } from "./command_reply.ts";
 import { Outcome, type OutcomeCode } from "./outcome.ts";
@@ -59,6 +62,22 @@ export interface CommandServiceDeps {
   tickers?: TickerDirectory | undefined;
   /** Logs tickers accepted unchecked because the source did not answer. Default silent. */
   logger?: Logger;
+  /**
+   * Double opt-in (`REQUIRE_CONFIRMATION`): a new address gets a confirmation mail whose link
+   * (made by `links`, good for `ttlMs`) must be followed before it gets alerts. Absent: new
+   * addresses are confirmed at once.
+   */
+  confirmation?: ConfirmationSettings | undefined;
+}
+
+/** How new addresses are confirmed; see {@linkcode CommandServiceDeps.confirmation}. */
+export interface ConfirmationSettings {
+  /** Makes the signed confirmation links. */
+  links: ConsentLinks;
+  /** How long a confirmation link works, in ms (default 7 days in the server). */
+  ttlMs: number;
+  /** Clock of the links' expiry; default the system clock. */
+  now?: () => Date;
 }
 
 /**
@@ -76,20 +95,28 @@ export class CommandService {
   readonly #cache: RequestCache;
   readonly #tickers: TickerDirectory | undefined;
   readonly #logger: Logger;
+  readonly #confirmation: ConfirmationSettings | undefined;
 
-  /** Takes the ledger and, optionally, the cache, the ticker directory and a logger. */
+  /**
+   * Takes the ledger and, optionally, the cache, the ticker directory, a logger and the
+   * confirmation settings.
+   */
   constructor(
-    { ledger, cache = new RequestCache(), tickers, logger = silentLogger }: CommandServiceDeps,
+    { ledger, cache = new RequestCache(), tickers, logger = silentLogger, confirmation }:
+      CommandServiceDeps,
   ) {
     this.#ledger = ledger;
     this.#cache = cache;
     this.#tickers = tickers;
     this.#logger = logger;
+    this.#confirmation = confirmation;
   }
 
   /**
    * Subscribes a new user. ALREADY_EXISTS when the e-mail is registered; a ticker the price
    * source does not know is a {@linkcode ValidationError} (accepted when the source is down).
+   * With confirmation on, the address stays unconfirmed and a confirmation mail is queued in the
+   * same transaction.
    */
   async register(input: RegisterUserInput): Promise<CommandAnswer> {
     const action = "register user";
@@ -108,21 +135,63 @@ export class CommandService {
       },
       (code) =>
         code === "OK"
-          ? { key: "registered", email: user.email, ticker: user.ticker }
+          ? {
+            key: this.#confirmation ? "registered_unconfirmed" : "registered",
+            email: user.email,
+            ticker: user.ticker,
+          }
           : { key: "already_registered", email: user.email },
-      async (users) => (await users.insert(user)) === "duplicate" ? "ALREADY_EXISTS" : "OK",
+      async (users) => {
+        const pending = this.#confirmation && this.#confirmationOf(user.email, this.#confirmation);
+        const inserted = await users.insert(user, ...(pending ? [pending.nonce] : []));
+        if (inserted === "duplicate") return "ALREADY_EXISTS";
+        if (pending) await users.queueConfirmation(pending.message);
+        return "OK";
+      },
     );
   }
 
-  /** Checks that the user exists. NOT_FOUND otherwise. */
+  // A fresh nonce and the message that mails its signed link.
+  #confirmationOf(
+    email: Email,
+    { links, ttlMs, now = () => new Date() }: ConfirmationSettings,
+  ): { nonce: string; message: ConfirmationMessage } {
+    const nonce = crypto.randomUUID().replaceAll("-", "");
+    const expiresAt = new Date(now().getTime() + ttlMs);
+    return {
+      nonce,
+      message: {
+        version: MESSAGE_VERSION,
+        kind: "confirmation",
+        confirmation_id: `confirm-${nonce}`,
+        email,
+        confirm_url: links.confirmUrl({ email, nonce, expiresAt }),
+        expires_at: expiresAt.toISOString(),
+      },
+    };
+  }
+
+  /**
+   * Checks that the user exists; the reply says when its address is not confirmed yet (not on a
+   * replayed request_id, which says what a confirmed login says). NOT_FOUND otherwise.
+   */
   async login(input: UserRefInput): Promise<CommandAnswer> {
     const action = "log in";
     const requestId = _requestId(input.requestId, action);
     const email = parseEmail(input.email, action);
+    let unconfirmed = false;
     return await this.#once(
       { requestId, command: "LoginUser", payload: { email } },
-      (code) => ({ key: code === "OK" ? "logged_in" : "not_registered", email }),
-      async (users) => (await users.findForUpdate(email)) ? "OK" : "NOT_FOUND",
+      (code) => ({
+        key: code !== "OK" ? "not_registered" : unconfirmed ? "logged_in_unconfirmed" : "logged_in",
+        email,
+      }),
+      async (users) => {
+        const user = await users.findForUpdate(email);
+        if (!user) return "NOT_FOUND";
+        unconfirmed = !user.confirmed;
+        return "OK";
+      },
     );
   }
 

@@ -132,6 +132,36 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 8,
+    name: "consent",
+    statements: [
+      // The nonce of the confirmation an address still has to follow (double opt-in); NULL once
+      // confirmed, and for the subscriptions made before confirmation existed.
+      ..._unlessExists(
+        "columns",
+        "users",
+        "column_name = 'pending_confirmation'",
+        "ALTER TABLE users ADD COLUMN pending_confirmation CHAR(32) NULL",
+      ),
+      ..._unlessExists(
+        "columns",
+        "users",
+        "column_name = 'confirmed_at'",
+        "ALTER TABLE users ADD COLUMN confirmed_at DATETIME(3) NULL",
+      ),
+      // Mails a command queued in its transaction (confirmation requests), until published.
+      `CREATE TABLE IF NOT EXISTS mail_outbox (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+        recipient VARCHAR(254) NOT NULL,
+        message TEXT NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        published_at DATETIME(3) NULL,
+        PRIMARY KEY (id),
+        KEY idx_mail_outbox_pending (published_at, id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ],
+  },
+  {
     version: 9,
     name: "mail_caps",
     statements: [

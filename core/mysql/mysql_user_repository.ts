@@ -2,7 +2,8 @@ import type { RowDataPacket } from "mysql2/promise";
 import type { Email } from "../domain/email.ts";
 import type { Ticker } from "../domain/ticker.ts";
 import type { User } from "../domain/user.ts";
-import type { UserRepository } from "../commands/user_repository.ts";
+import type { StoredUser, UserRepository } from "../commands/user_repository.ts";
+import type { ConfirmationMessage } from "../messages/confirmation_message.ts";
 import type { Sql } from "./mysql_database.ts";
 
 interface _UserRow extends RowDataPacket {
@@ -10,6 +11,7 @@ interface _UserRow extends RowDataPacket {
   ticker: string;
   high_value: number | null;
   low_value: number | null;
+  pending_confirmation: string | null;
 }
 
 /** {@linkcode UserRepository} on the `users` table, bound to one transaction's connection. */
@@ -23,9 +25,10 @@ export class MysqlUserRepository implements UserRepository {
   }
 
   /** The user with `email`, its row locked (`FOR UPDATE`) until the transaction ends. */
-  async findForUpdate(email: Email): Promise<User | undefined> {
+  async findForUpdate(email: Email): Promise<StoredUser | undefined> {
     const [rows] = await this.#sql.execute<_UserRow[]>(
-      "SELECT email, ticker, high_value, low_value FROM users WHERE email = ? FOR UPDATE",
+      `SELECT email, ticker, high_value, low_value, pending_confirmation
+         FROM users WHERE email = ? FOR UPDATE`,
       [email],
     );
     const row = rows[0];
@@ -34,17 +37,32 @@ export class MysqlUserRepository implements UserRepository {
       email: row.email as Email,
       ticker: row.ticker as Ticker,
       thresholds: { high: row.high_value, low: row.low_value },
+      confirmed: row.pending_confirmation === null,
     };
   }
 
-  /** Inserts `user`; "duplicate" when the e-mail is already registered. */
-  async insert(user: User): Promise<"inserted" | "duplicate"> {
+  /**
+   * Inserts `user`, unconfirmed with `pendingConfirmation`, else confirmed now; "duplicate" when
+   * the e-mail is already registered.
+   */
+  async insert(user: User, pendingConfirmation?: string): Promise<"inserted" | "duplicate"> {
     const now = this.#now();
+    const pending = pendingConfirmation ?? null;
     try {
       await this.#sql.execute(
-        `INSERT INTO users (email, ticker, high_value, low_value, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-        [user.email, user.ticker, user.thresholds.high, user.thresholds.low, now, now],
+        `INSERT INTO users (email, ticker, high_value, low_value, created_at, updated_at,
+           pending_confirmation, confirmed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          user.email,
+          user.ticker,
+          user.thresholds.high,
+          user.thresholds.low,
+          now,
+          now,
+          pending,
+          pending === null ? now : null,
+        ],
       );
       return "inserted";
     } catch (err) {
@@ -75,6 +93,14 @@ export class MysqlUserRepository implements UserRepository {
         this.#now(),
         after.email,
       ],
+    );
+  }
+
+  /** Adds `message` to `mail_outbox`, in this transaction; the server's relay publishes it. */
+  async queueConfirmation(message: ConfirmationMessage): Promise<void> {
+    await this.#sql.execute(
+      "INSERT INTO mail_outbox (recipient, message, created_at) VALUES (?, ?, ?)",
+      [message.email, JSON.stringify(message), this.#now()],
     );
   }
 

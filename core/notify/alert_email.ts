@@ -7,6 +7,12 @@ import type { Mail } from "./mailer.ts";
 /** What an email shows: the whole {@linkcode Alert} (its id goes in the footer). */
 export type AlertEmailInput = Alert;
 
+/** Options of {@linkcode renderAlertEmail}. */
+export interface AlertEmailOptions {
+  /** The recipient's one-click unsubscribe link, shown in both bodies when given. */
+  unsubscribeUrl?: string | undefined;
+}
+
 /** Escapes `& < > " '` for HTML text and attribute values. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => _ENTITIES[c]!);
@@ -25,7 +31,7 @@ const _ENTITIES: Record<string, string> = {
  * the ticker, current price, threshold, direction ("rose above" / "fell below") and time (ISO
  * 8601 and a readable UTC form). Prices are written by {@linkcode formatPrice} at their own
  * precision, followed by the alert's currency when it has one ("308.80 GBp"). Every value is
- * HTML-escaped in the HTML body.
+ * HTML-escaped in the HTML body. With `options.unsubscribeUrl`, both bodies end with that link.
  *
  * @example
  * ```ts
@@ -34,7 +40,8 @@ const _ENTITIES: Record<string, string> = {
  * // "AAPL rose above 150.00: now 151.20"
  * ```
  */
-export function renderAlertEmail(alert: Alert): Mail {
+export function renderAlertEmail(alert: Alert, options: AlertEmailOptions = {}): Mail {
+  const unsubscribe = options.unsubscribeUrl;
   const direction = alert.thresholdType === "HIGH" ? "rose above" : "fell below";
   const price = formatPrice(alert.price, alert.currency);
   const threshold = formatPrice(alert.thresholdValue, alert.currency);
@@ -52,6 +59,7 @@ export function renderAlertEmail(alert: Alert): Mail {
     `Time:          ${readable} (${iso})`,
     "",
     `Alert ${alert.alertId}. You receive this mail because you follow ${alert.ticker} on tickerwatch.`,
+    ...(unsubscribe === undefined ? [] : [`Unsubscribe: ${unsubscribe}`]),
     "",
   ].join("\n");
   const e = escapeHtml;
@@ -71,6 +79,9 @@ export function renderAlertEmail(alert: Alert): Mail {
     "</table>",
     `<p style="color:#666;font-size:small">Alert ${e(alert.alertId)}. ` +
     `You receive this mail because you follow ${e(alert.ticker)} on tickerwatch.</p>`,
+    ...(unsubscribe === undefined
+      ? []
+      : [`<p style="font-size:small"><a href="${e(unsubscribe)}">Unsubscribe</a></p>`]),
     "</body></html>",
     "",
   ].join("\n");

@@ -15,6 +15,11 @@ export interface Mail {
    * A deterministic id lets mail clients and servers recognise a resent mail as the same one.
    */
   messageId?: string;
+  /**
+   * Extra header fields, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058); values
+   * must be single-line.
+   */
+  headers?: Record<string, string>;
 }
 
 /** What the SMTP server said when it accepted a mail. */

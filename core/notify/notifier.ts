@@ -1,11 +1,16 @@
 /** Turns one alert message into an email: idempotent per recorded alert id, no repeated prices. */
 import type { Alert } from "../domain/alert.ts";
-import type { AlertMessage } from "../messages/messages.ts";
+import {
+  type ConfirmationMessage,
+  isConfirmationMessage,
+  type NotifierMessage,
+} from "../messages/confirmation_message.ts";
 import { alertFromMessage } from "../messages/alert_message.ts";
 import { MessageHandlingError } from "../messages/message_handling_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { renderAlertEmail } from "./alert_email.ts";
 import { withHeldBackNote } from "./held_back_note.ts";
+import { renderConfirmationEmail } from "./confirmation_email.ts";
 import type { LastSentCache } from "./last_sent_cache.ts";
 import type { MailCap } from "./mail_cap.ts";
 import { type Mail, type Mailer, MailSendError } from "./mailer.ts";
@@ -36,6 +41,11 @@ export interface NotifierDeps {
   now?: () => Date;
   /** The per-recipient cap on alert mails; default none. */
   cap?: MailCap | undefined;
+  /**
+   * The one-click unsubscribe link of a recipient: when given, every alert mail carries it in
+   * `List-Unsubscribe` (with `List-Unsubscribe-Post`, RFC 8058) and in both bodies.
+   */
+  unsubscribeUrl?: ((email: string) => string) | undefined;
 }
 
 /**
@@ -74,6 +84,7 @@ export class Notifier {
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #cap: MailCap | undefined;
+  readonly #unsubscribeUrl: ((email: string) => string) | undefined;
 
   /** Takes the mailer, the sent-alert log, the last-sent cache, a logger and an optional clock. */
   constructor(deps: NotifierDeps) {
@@ -83,6 +94,7 @@ export class Notifier {
     this.#log = deps.logger.child({ component: "notifier" });
     this.#now = deps.now ?? (() => new Date());
     this.#cap = deps.cap;
+    this.#unsubscribeUrl = deps.unsubscribeUrl;
   }
 
   /**
@@ -92,7 +104,8 @@ export class Notifier {
    * @throws {MessageHandlingError} not retriable: the server rejected the mail for good
    * @throws {DatabaseUnavailableError} the idempotency record could not be read or written
    */
-  async handle(message: AlertMessage): Promise<NotifyOutcome> {
+  async handle(message: NotifierMessage): Promise<NotifyOutcome> {
+    if (isConfirmationMessage(message)) return await this.#confirm(message);
     const alert = alertFromMessage(message);
     const fields = { alertId: alert.alertId, to: alert.email, ticker: alert.ticker };
     if (await this.#sentLog.wasSent(alert.alertId)) {
@@ -113,7 +126,7 @@ export class Notifier {
     const note = (mail: Mail) =>
       withHeldBackNote(mail, quota?.heldBack ?? 0, this.#cap?.maxPerHour ?? 0);
     try {
-      await this.#mailer.send(note(alertMail(alert)));
+      await this.#mailer.send(note(alertMail(alert, this.#unsubscribeUrl?.(alert.email))));
     } catch (err) {
       if (err instanceof MailSendError && !err.retriable) {
         this.#log.error("mail rejected for good, alert parked", { ...fields, error: err });
@@ -130,14 +143,43 @@ export class Notifier {
     this.#log.info("alert mailed", fields);
     return "sent";
   }
+
+  // A confirmation request: mailed with the same retries and DLQ as an alert, not deduplicated
+  // (a redelivery mails the same link again, with the same Message-ID).
+  async #confirm(message: ConfirmationMessage): Promise<NotifyOutcome> {
+    const fields = { confirmationId: message.confirmation_id, to: message.email };
+    try {
+      await this.#mailer.send(renderConfirmationEmail(message));
+    } catch (err) {
+      if (err instanceof MailSendError && !err.retriable) {
+        this.#log.error("confirmation mail rejected for good, parked", { ...fields, error: err });
+        throw new MessageHandlingError(`Cannot notify: ${err.message}`, {
+          retriable: false,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    this.#log.info("confirmation mailed", fields);
+    return "sent";
+  }
 }
 
 /**
  * The email of `alert`: {@linkcode renderAlertEmail} plus the Message-ID `<alertId@tickerwatch>`
- * when the id is a valid Message-ID local part (letters, digits, `.`, `_`, `-`).
+ * when the id is a valid Message-ID local part (letters, digits, `.`, `_`, `-`); with
+ * `unsubscribeUrl`, the link in both bodies and the RFC 8058 headers `List-Unsubscribe` and
+ * `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
  */
-export function alertMail(alert: Alert): Mail {
-  const mail = renderAlertEmail(alert);
+export function alertMail(alert: Alert, unsubscribeUrl?: string): Mail {
+  const rendered = renderAlertEmail(alert, { unsubscribeUrl });
+  const mail: Mail = unsubscribeUrl === undefined ? rendered : {
+    ...rendered,
+    headers: {
+      "List-Unsubscribe": `<${unsubscribeUrl}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    },
+  };
   return _SAFE_ID.test(alert.alertId)
     ? { ...mail, messageId: `<${alert.alertId}@tickerwatch>` }
     : mail;

@@ -1,7 +1,7 @@
 import type { Env } from "../config/env.ts";
-import type { RunningServer } from "./grpc_service_host.ts";
 import {
   loadUserServerConfig,
+  type RunningUserServer,
   startUserServer,
   USER_SERVER_ENV,
   type UserServerConfig,
@@ -35,12 +35,14 @@ export function loadCommandServerConfig(env: Env): CommandServerConfig {
  * Starts the command server: opens MySQL (waiting while it is unreachable), migrates, serves
  * UserCommandService (and UserQueryService too with `GRPC_SERVICES=command,query`) with health
  * and reflection, purges expired request ids, and serves `/metrics` (gRPC calls) and `/healthz`
- * (the database answers) on `config.metricsAddr`.
+ * (the database answers) on `config.metricsAddr`. With `REQUIRE_CONFIRMATION` (default on) new
+ * addresses get a confirmation mail, published on the notifier's topic; the links of consent
+ * mails (confirm, one-click unsubscribe) are served on `PUBLIC_HTTP_ADDR`.
  */
 export async function startCommandServer(
   config: CommandServerConfig,
   options: UserServerStartOptions,
-): Promise<RunningServer> {
+): Promise<RunningUserServer> {
   const host = await startUserServer(config, options);
   return {
     ...host,

@@ -1,5 +1,12 @@
 /** The notifier service: `to-notifier` → {@linkcode Notifier} → SMTP, with its resources. */
-import { type AlertMessage, AlertMessageSchema } from "../messages/messages.ts";
+import type { AlertMessage } from "../messages/messages.ts";
+import {
+  isConfirmationMessage,
+  type NotifierMessage,
+  NotifierMessageSchema,
+} from "../messages/confirmation_message.ts";
+import type { Email } from "../domain/email.ts";
+import { consentLinksOf } from "./_consent_wiring.ts";
 import type { ConsumerRunner } from "../kafka/consumer_runner.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
@@ -19,7 +26,7 @@ import { NotifierMetrics } from "../notify/notifier_metrics.ts";
 /** A running notifier; `stop` finishes the alert in hand, commits it and closes everything. */
 export interface RunningNotifier {
   /** The consumer, for its instrumentation events (tests). */
-  readonly runner: ConsumerRunner<AlertMessage>;
+  readonly runner: ConsumerRunner<NotifierMessage>;
   /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
   readonly metricsPort: number | undefined;
   /** Stops consuming after the alert in hand is committed, then closes SMTP, MySQL and `/metrics`. */
@@ -75,8 +82,10 @@ export async function startNotifier(
     ...(config.smtpTlsCa !== undefined ? { tlsCa: Deno.readTextFileSync(config.smtpTlsCa) } : {}),
   });
   opened.defer(() => mailer.close());
+  const links = consentLinksOf(config.links, logger);
   const notifier = new Notifier({
     mailer,
+    unsubscribeUrl: (email) => links.unsubscribeUrl(email as Email),
     sentLog,
     lastSent: new LastSentCache({ max: config.lastSentCacheSize, ttlMs: config.lastSentTtlMs }),
     cap: new MailCap({
@@ -108,7 +117,7 @@ export async function startNotifier(
       kafka,
       groupId: config.groupId,
       topic: config.topic,
-      schema: AlertMessageSchema,
+      schema: NotifierMessageSchema,
       logger,
       concurrency: config.concurrency,
       retry: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
@@ -119,7 +128,7 @@ export async function startNotifier(
           metrics.recordFailure(err);
           throw err;
         }
-        await beforeCommit?.(value);
+        if (!isConfirmationMessage(value)) await beforeCommit?.(value);
       },
     },
     registry,

@@ -18,6 +18,7 @@ import {
 } from "../config/security_config.ts";
 import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
+import { LINK_ENV, type LinkSettings, readLinkSettings } from "./consent_config.ts";
 
 /** Default SMTP_URL: the local mail catcher. */
 export const DEFAULT_SMTP_URL = "smtp://127.0.0.1:2525";
@@ -80,6 +81,8 @@ export interface NotifierConfig {
   logLevel: LogLevel;
   /** `METRICS_ADDR`: `/metrics` and `/healthz` address, null when `off`; default 0.0.0.0:9105. */
   metricsAddr: string | null;
+  /** `PUBLIC_BASE_URL`, `LINK_SIGNING_KEY`: the unsubscribe link of every alert mail. */
+  links: LinkSettings;
   /** `KAFKA_TLS*`, `KAFKA_SASL_*`: TLS and SASL to the brokers; both null: plaintext. */
   kafkaSecurity: KafkaSecurity;
   /** `MYSQL_TLS*`: TLS to MySQL, null: plaintext. */
@@ -108,6 +111,7 @@ export const NOTIFIER_ENV = [
   "SENT_ALERT_RETENTION_S",
   "LOG_LEVEL",
   "METRICS_ADDR",
+  ...LINK_ENV,
   ...KAFKA_SECURITY_ENV,
   ...MYSQL_SECURITY_ENV,
 ] as const;
@@ -148,6 +152,7 @@ export function loadNotifierConfig(env: Env): NotifierConfig {
     sentAlertRetentionMs: r.int("SENT_ALERT_RETENTION_S", 7 * 86_400, { min: 60 }) * 1000,
     logLevel: readLogLevel(r),
     metricsAddr: readMetricsAddr(r, "0.0.0.0:9105"),
+    links: readLinkSettings(r),
     kafkaSecurity: readKafkaSecurity(r),
     mysqlTls: readMysqlTls(r),
   };

@@ -25,6 +25,8 @@ import { openDatabase } from "../mysql/open_database.ts";
 import { YahooTickerDirectory } from "../prices/yahoo_ticker_directory.ts";
 import { QueryService } from "../queries/query_service.ts";
 import { PeerRateLimiter } from "../grpc/peer_rate_limiter.ts";
+import { startConsent } from "./_consent_wiring.ts";
+import { CONSENT_ENV, type ConsentConfig, readConsentConfig } from "./consent_config.ts";
 import { type HostedService, hostGrpcServices, type RunningServer } from "./grpc_service_host.ts";
 
 /** A gRPC service a server can host: `command` (UserCommandService), `query` (UserQueryService). */
@@ -65,6 +67,8 @@ export interface UserServerConfig {
   shutdownGraceMs: number;
   /** `/metrics` and `/healthz` address, or null when METRICS_ADDR=off. */
   metricsAddr: string | null;
+  /** Double opt-in and the public links (`REQUIRE_CONFIRMATION`, `PUBLIC_*`, `LINK_SIGNING_KEY`). */
+  consent: ConsentConfig;
   /**
    * `GRPC_AUTH_TOKENS` (or `GRPC_AUTH_TOKENS_FILE`): tokens every call but health and
    * reflection must carry as `authorization: Bearer <token>`; null (the default) lets anyone in.
@@ -92,6 +96,7 @@ export const USER_SERVER_ENV = [
   "SHUTDOWN_GRACE_MS",
   "REGISTER_RATE_PER_MINUTE",
   "METRICS_ADDR",
+  ...CONSENT_ENV,
   ...GRPC_SECURITY_ENV,
   ...MYSQL_SECURITY_ENV,
 ] as const;
@@ -124,6 +129,7 @@ export function loadUserServerConfig(
     registerRatePerMinute: r.int("REGISTER_RATE_PER_MINUTE", 30, { min: 0, max: 1_000_000 }),
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0 }),
     metricsAddr: readMetricsAddr(r, defaults.metricsAddr),
+    consent: readConsentConfig(r),
     authTokens: readGrpcAuthTokens(r),
     tls: readGrpcServerTls(r),
     mysqlTls: readMysqlTls(r),
@@ -164,14 +170,21 @@ export interface UserServerStartOptions {
   tickerDirectory?: TickerDirectory;
 }
 
+/** A running command or query server. */
+export interface RunningUserServer extends RunningServer {
+  /** The port of the public link listener (PUBLIC_HTTP_ADDR); undefined when it is off. */
+  readonly publicPort: number | undefined;
+}
+
 /**
  * Starts a gRPC server hosting `config.grpcServices` over one MySQL database: health and
- * reflection list exactly those services; the command service purges expired request ids.
+ * reflection list exactly those services; the command service purges expired request ids and
+ * brings double opt-in (its mail relay) and the public link listener.
  */
 export async function startUserServer(
   config: UserServerConfig,
   { logger, signal, tickerDirectory }: UserServerStartOptions,
-): Promise<RunningServer> {
+): Promise<RunningUserServer> {
   const db = await openDatabase({
     url: config.mysqlUrl,
     logger,
@@ -181,8 +194,10 @@ export async function startUserServer(
   const proto = loadUserServiceProto();
   const services: HostedService[] = [];
   let purgeTimer: ReturnType<typeof setInterval> | undefined;
+  let consent: Awaited<ReturnType<typeof startConsent>> | undefined;
   try {
     if (config.grpcServices.includes("command")) {
+      consent = await startConsent(config.consent, db, logger);
       const ledger = new MysqlCommandLedger(db);
       const directory = tickerDirectory ??
         (config.tickerCheck
@@ -200,6 +215,7 @@ export async function startUserServer(
             timeoutMs: config.tickerCheck?.timeoutMs ?? 2_000,
           }),
         logger,
+        confirmation: consent.confirmation,
       });
       const purge = async () => {
         try {
@@ -239,10 +255,11 @@ export async function startUserServer(
     }
   } catch (err) {
     clearInterval(purgeTimer);
+    await consent?.stop();
     await db.close();
     throw err;
   }
-  return await hostGrpcServices({
+  const host = await hostGrpcServices({
     services,
     db,
     grpcAddr: config.grpcAddr,
@@ -252,8 +269,17 @@ export async function startUserServer(
     tls: config.tls,
     authTokens: config.authTokens,
     beforeStop: () => clearInterval(purgeTimer),
-  }).catch((err) => {
+  }).catch(async (err) => {
     clearInterval(purgeTimer);
+    await consent?.stop();
     throw err;
   });
+  return {
+    ...host,
+    publicPort: consent?.publicPort,
+    async stop() {
+      await consent?.stop();
+      await host.stop();
+    },
+  };
 }

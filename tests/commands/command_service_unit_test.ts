@@ -130,6 +130,7 @@ Deno.test("CommandService.update() merges the band with the stored one and check
       return Promise.resolve();
     },
     delete: () => Promise.resolve(true),
+    queueConfirmation: () => Promise.resolve(),
   };
   const ledger: CommandLedger = {
     once: async (_e, work) => ({ outcome: await work(users), replayed: false }),

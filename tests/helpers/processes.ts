@@ -10,10 +10,18 @@ import {
 
 export { entry };
 
-/** {@linkcode _ServiceProcess} with METRICS_ADDR=127.0.0.1:0 unless `env` sets it. */
+/**
+ * {@linkcode _ServiceProcess} with METRICS_ADDR=127.0.0.1:0, PUBLIC_HTTP_ADDR=off and
+ * REQUIRE_CONFIRMATION=off unless `env` sets them.
+ */
 export class ServiceProcess extends _ServiceProcess {
   constructor(name: string, env: Record<string, string>, args: string[] = []) {
-    super(name, { METRICS_ADDR: "127.0.0.1:0", ...env }, args);
+    super(name, {
+      METRICS_ADDR: "127.0.0.1:0",
+      PUBLIC_HTTP_ADDR: "off",
+      REQUIRE_CONFIRMATION: "off",
+      ...env,
+    }, args);
   }
 
   /** The port of `/metrics` and `/healthz`, read from the "metrics server listening" line. */
