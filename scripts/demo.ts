@@ -5,8 +5,10 @@
  * one line per problem before starting anything. Then, in parallel, starts the local 3-broker
  * Kafka cluster (when no broker answers) and, on the other side, a local SMTP catcher that saves
  * each mail under `.demo/mail-*` and prints one line per mail, the command and query servers and
- * the demo users' subscriptions; once Kafka is up, kafka-admin `--once`, then the alert system,
- * the notifier and the collector (synthetic prices that cross thresholds in the first cycle).
+ * the demo users' subscriptions; once Kafka is up, kafka-admin `--once`, then the alert system
+ * and the notifier; the demo confirms each user by following the link of its confirmation mail
+ * (double opt-in), then starts the collector (synthetic prices that cross thresholds in the first
+ * cycle).
  * Service logs go to `.demo/logs/<service>.log`; a failure prints which service, its last error
  * and where its log is, and exits 1. Ctrl-C stops everything it started.
  *
@@ -191,13 +193,35 @@ try {
   kafkaStart.catch(() => {}); // awaited below; a failure there is reported once
   const mailDir = `${demoDir}/mail-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   let firstMailAt: string | undefined;
+  // Double opt-in: each user's confirmation mail is answered by following its link (a POST, as
+  // the page's button does); the collector starts once all of them are confirmed.
+  let publicPort = 0;
+  let confirmations = 0;
+  const allConfirmed = Promise.withResolvers<void>();
+  const confirm = async (link: string, who: string) => {
+    const { pathname, search } = new URL(link);
+    const url = `http://127.0.0.1:${publicPort}${pathname}${search}`;
+    const response = await fetch(url, { method: "POST" }).catch((err) => err as Error);
+    if (response instanceof Error || !response.ok) {
+      await (response instanceof Error ? undefined : response.body?.cancel());
+      const why = response instanceof Error ? response.message : `HTTP ${response.status}`;
+      return allConfirmed.reject(new Error(`confirming ${who} failed: ${why}`));
+    }
+    await response.body?.cancel();
+    say(`confirmed ${who} by following the link of its mail`);
+    if (++confirmations === USERS.length) allConfirmed.resolve();
+  };
+  allConfirmed.promise.catch(() => {}); // awaited below
   catcher = await SmtpCatcher.start({
     port: ephemeral ? 0 : DEMO_PORTS.smtpCatcher.port,
     folder: mailDir,
     onMail: (m) => {
-      firstMailAt ??= seconds();
+      const mail = parseMessage(m.raw);
       const file = m.file?.slice(m.file.lastIndexOf("/") + 1);
-      say(`✉  ${m.to.join(", ")}: ${parseMessage(m.raw).subject}  (${file})`);
+      const link = /https?:\/\/\S+\/confirm\?t=[\w.-]+/.exec(mail.text)?.[0];
+      say(`✉  ${m.to.join(", ")}: ${mail.subject}  (${file})`);
+      if (link) confirm(link, m.to.join(", "));
+      else firstMailAt ??= seconds();
     },
   });
   say(`SMTP catcher on 127.0.0.1:${catcher.port}, saving mails under ${mailDir}`);
@@ -207,6 +231,9 @@ try {
     GRPC_ADDR: addr(DEMO_PORTS.commandGrpc),
     GRPC_SERVICES: "command,query",
     METRICS_ADDR: addr(DEMO_PORTS.commandMetrics),
+    REQUIRE_CONFIRMATION: "on",
+    PUBLIC_HTTP_ADDR: addr(DEMO_PORTS.commandPublic),
+    PUBLIC_BASE_URL: `http://localhost:${DEMO_PORTS.commandPublic.port}`,
   });
   const query = service("query_server", {
     GRPC_ADDR: addr(DEMO_PORTS.queryGrpc),
@@ -215,6 +242,7 @@ try {
   const port = async (child: ServiceProcess) =>
     JSON.parse(await ready(child, /grpc server listening/)).port as number;
   const [commandPort, queryPort] = await Promise.all([port(command), port(query)]);
+  publicPort = JSON.parse(await ready(command, /public link server listening/)).port;
   say(`command server on :${commandPort}, query server on :${queryPort}`);
   say(
     `single address for the original client: 127.0.0.1:${commandPort} serves commands and queries`,
@@ -277,6 +305,23 @@ try {
     SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
     METRICS_ADDR: addr(DEMO_PORTS.notifierMetrics),
   });
+  await Promise.all([
+    ready(alertSystem, /alert system consuming/),
+    ready(notifier, /notifier started/),
+  ]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    allConfirmed.promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timeout")), 20_000);
+    }),
+  ]).catch((err) => {
+    throw failureOf(
+      notifier,
+      `${confirmations} of ${USERS.length} demo users confirmed within 20 s`,
+      err,
+    );
+  }).finally(() => clearTimeout(timer));
   const collector = service("collector", {
     ...brokers,
     PRICE_SOURCE: "synthetic",
@@ -290,11 +335,7 @@ try {
     ours.add(cycleId);
     report(cycleId);
   };
-  await Promise.all([
-    ready(alertSystem, /alert system consuming/),
-    ready(notifier, /notifier started/),
-    ready(collector, /cycle done|cycle skipped/),
-  ]);
+  await ready(collector, /cycle done|cycle skipped/);
   say(
     `collector running: a cycle every ${interval} s${
       cycles < Infinity ? `, ${cycles} cycles` : " (Ctrl-C to stop)"
@@ -303,7 +344,8 @@ try {
 
   // 4. The first cycle crosses thresholds: no mail soon after it is a failure.
   const mailed = catcher;
-  await waitFor(() => mailed.messages.length > 0, { timeoutMs: 20_000, intervalMs: 50 })
+  const alertMails = () => mailed.messages.length - confirmations;
+  await waitFor(() => alertMails() > 0, { timeoutMs: 20_000, intervalMs: 50 })
     .catch((err) => {
       if (!collector.lines.some((l) => /cycle done/.test(l))) {
         throw failureOf(collector, "ran no price cycle within 20 s", err);
@@ -317,15 +359,15 @@ try {
   say(`first mail ${firstMailAt} s after the start`);
 
   await allEvaluated.promise;
-  await waitFor(() => mailed.messages.length >= alerts, {
+  await waitFor(() => alertMails() >= alerts, {
     timeoutMs: 30_000,
     intervalMs: 100,
   }).catch(() => {}); // checked below
-  const mails = catcher.messages.length;
+  const mails = alertMails();
   console.log(
     `\nsummary: ${done} cycle${
       done === 1 ? "" : "s"
-    }, ${quotes} quotes, ${alerts} alerts, ${mails} emails, ` +
+    }, ${quotes} quotes, ${alerts} alerts, ${mails} emails (+ ${confirmations} confirmations), ` +
       `first mail after ${firstMailAt} s; mails in ${mailDir}, logs in ${logDir}`,
   );
   if (mails < alerts) throw failureOf(notifier, `mailed ${mails} of ${alerts} alerts`);

@@ -21,4 +21,5 @@ export const DEMO_PORTS = {
   alertSystemMetrics: { port: 9104, what: "alert system metrics" },
   notifierMetrics: { port: 9105, what: "notifier metrics" },
   smtpCatcher: { port: 2525, what: "SMTP catcher" },
+  commandPublic: { port: 8080, what: "command server links (confirm, unsubscribe)" },
 } as const satisfies Record<string, DemoPort>;

@@ -25,13 +25,16 @@ Deno.test("deno task demo --cycles 3 runs the whole system and the first mail co
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /cycle 3: \d+ quotes/);
-    const summary = /summary: 3 cycles, \d+ quotes, (\d+) alerts, (\d+) emails/.exec(stdout);
+    const summary =
+      /summary: 3 cycles, \d+ quotes, (\d+) alerts, (\d+) emails \(\+ (\d+) confirmations\)/
+        .exec(stdout);
     assert.ok(summary, stdout);
     assert.ok(
       Number(summary[2]) >= 3,
       "the scripted prices cross at least three thresholds in 3 cycles",
     );
     assert.equal(summary[2], summary[1], "one mail per alert");
+    assert.equal(summary[3], "4", "one confirmation mail per demo user, confirmed by its link");
     // The prices cross in the first cycle: with Kafka running, the first mail comes within
     // seconds of the start (4 s is the goal, measured 3 s here; the margin absorbs a busy machine).
     const firstMail = /first mail after (\d+\.\d) s/.exec(stdout);
@@ -45,13 +48,16 @@ Deno.test("deno task demo --cycles 3 runs the whole system and the first mail co
     ) {
       assert.match(await Deno.readTextFile(`${dir}/logs/${name}.log`), /"level":"info"/, name);
     }
-    // The mails are saved as files, one per mail.
+    // The mails are saved as files, one per mail: the confirmations first, then the alerts.
     const folders = [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("mail-"));
     assert.equal(folders.length, 1);
     const files = [...Deno.readDirSync(`${dir}/${folders[0]!.name}`)].map((e) => e.name).sort();
-    assert.equal(files.length, Number(summary[2]));
+    assert.equal(files.length, Number(summary[2]) + 4);
     const first = await Deno.readTextFile(`${dir}/${folders[0]!.name}/${files[0]}`);
-    assert.match(first, /^Subject: .*(rose above|fell below)/m);
+    assert.match(first, /^Subject: Confirm your tickerwatch alerts/m);
+    const last = await Deno.readTextFile(`${dir}/${folders[0]!.name}/${files.at(-1)}`);
+    assert.match(last, /^Subject: .*(rose above|fell below)/m);
+    assert.match(last, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
