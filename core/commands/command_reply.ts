@@ -17,6 +17,7 @@ export type CommandReply =
       | "logged_in_unconfirmed"
       | "not_registered"
       | "updated"
+      | "updated_unconfirmed"
       | "deleted";
     readonly email: Email;
   };
@@ -47,6 +48,9 @@ export const COMMAND_REPLY_TEXTS: { readonly [L in Language]: CommandReplyTexts 
       `follow the link of the confirmation mail to get alerts`,
     not_registered: (r) => `user ${r.email} is not registered`,
     updated: (r) => `user ${r.email} successfully updated`,
+    updated_unconfirmed: (r) =>
+      `user ${r.email} successfully updated; address not confirmed yet: ` +
+      `alerts start once the link mailed to it is followed`,
     deleted: (r) => `user ${r.email} successfully deleted`,
   },
   it: {
@@ -61,6 +65,9 @@ export const COMMAND_REPLY_TEXTS: { readonly [L in Language]: CommandReplyTexts 
       `segui il link della mail di conferma per ricevere gli avvisi`,
     not_registered: (r) => `l'utente ${r.email} non è registrato`,
     updated: (r) => `utente ${r.email} aggiornato con successo`,
+    updated_unconfirmed: (r) =>
+      `utente ${r.email} aggiornato con successo; indirizzo non ancora confermato: ` +
+      `gli avvisi partono dopo aver seguito il link inviato`,
     deleted: (r) => `account di ${r.email} cancellato con successo`,
   },
 };

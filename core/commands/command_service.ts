@@ -47,6 +47,11 @@ export interface UpdateUserInput extends RegisterUserInput {
   clearHigh?: boolean | undefined;
   /** Removes the low threshold; cannot be combined with `lowValue`. */
   clearLow?: boolean | undefined;
+  /**
+   * Moves the subscription to this address (absent or empty: keeps it); with confirmation on,
+   * the new address must be confirmed before it gets alerts.
+   */
+  newEmail?: string | undefined;
 }
 
 /** Dependencies of {@linkcode CommandService}. */
@@ -195,7 +200,11 @@ export class CommandService {
     );
   }
 
-  /** Changes ticker and/or thresholds; a changed threshold is re-armed. NOT_FOUND when unknown. */
+  /**
+   * Changes ticker, thresholds and/or the address; a changed threshold is re-armed. NOT_FOUND
+   * when unknown; ALREADY_EXISTS when the new address has a subscription. A new address needs a
+   * new confirmation when confirmation is on.
+   */
   async update(input: UpdateUserInput): Promise<CommandAnswer> {
     const action = "update user";
     const requestId = _requestId(input.requestId, action);
@@ -205,6 +214,9 @@ export class CommandService {
     const low = checkThreshold(input.lowValue, "low_value", action);
     const clearHigh = input.clearHigh === true;
     const clearLow = input.clearLow === true;
+    const raw = (input.newEmail ?? "").trim();
+    const parsedNew = raw === "" ? null : parseEmail(raw, action);
+    const newEmail = parsedNew === email ? null : parsedNew;
     if (clearHigh && high !== null) {
       throw new ValidationError(
         `Cannot ${action}: give high_value or clear_high_value, not both`,
@@ -217,17 +229,28 @@ export class CommandService {
         "low_value",
       );
     }
-    if (ticker === null && high === null && low === null && !clearHigh && !clearLow) {
+    if (
+      ticker === null && high === null && low === null && !clearHigh && !clearLow &&
+      newEmail === null
+    ) {
       throw new ValidationError(
         `Cannot ${action}: nothing to change (give ticker, high_value, low_value, ` +
-          `clear_high_value or clear_low_value)`,
+          `clear_high_value, clear_low_value or new_email)`,
       );
     }
-    const payload = { email, ticker, high, low, clearHigh, clearLow };
-    const reply = (code: OutcomeCode): CommandReply => ({
-      key: code === "OK" ? "updated" : "not_registered",
-      email,
-    });
+    const payload = newEmail === null
+      ? { email, ticker, high, low, clearHigh, clearLow }
+      : { email, ticker, high, low, clearHigh, clearLow, newEmail };
+    const confirmation = newEmail === null ? undefined : this.#confirmation;
+    const reply = (code: OutcomeCode): CommandReply =>
+      code === "OK"
+        ? {
+          key: confirmation ? "updated_unconfirmed" : "updated",
+          email: newEmail ?? email,
+        }
+        : code === "ALREADY_EXISTS"
+        ? { key: "already_registered", email: newEmail ?? email }
+        : { key: "not_registered", email };
     const precheck = ticker === null ? undefined : () => this.#checkTicker(ticker, action);
     const request = { requestId, command: "UpdateUser", payload, precheck };
     return await this.#once(request, reply, async (users) => {
@@ -242,7 +265,17 @@ export class CommandService {
           action,
         ),
       };
+      if (newEmail !== null && (await users.findForUpdate(newEmail))) return "ALREADY_EXISTS";
       await users.update(before, after);
+      if (newEmail !== null) {
+        const pending = confirmation && this.#confirmationOf(newEmail, confirmation);
+        if (pending) {
+          await users.changeEmail(email, newEmail, pending.nonce);
+          await users.queueConfirmation(pending.message);
+        } else {
+          await users.changeEmail(email, newEmail);
+        }
+      }
       return "OK";
     });
   }

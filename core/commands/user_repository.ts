@@ -20,6 +20,12 @@ export interface UserRepository {
   insert(user: User, pendingConfirmation?: string): Promise<"inserted" | "duplicate">;
   /** Replaces ticker and thresholds; a changed threshold is re-armed. */
   update(before: User, after: User): Promise<void>;
+  /**
+   * Moves the subscription of `from` to the address `to` (which must be free); with
+   * `pendingConfirmation` the new address is unconfirmed until its link is followed, without it
+   * is confirmed at once.
+   */
+  changeEmail(from: Email, to: Email, pendingConfirmation?: string): Promise<void>;
   /** Removes the user and all its state; false when there was none. */
   delete(email: Email): Promise<boolean>;
   /** Queues a confirmation mail, published to the notifier once the transaction commits. */

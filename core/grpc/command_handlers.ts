@@ -18,6 +18,7 @@ interface _Request {
   low_value?: number;
   clear_high_value?: boolean;
   clear_low_value?: boolean;
+  new_email?: string;
 }
 
 type _Handler = grpc.handleUnaryCall<_Request, Record<string, unknown>>;
@@ -72,6 +73,7 @@ export function commandHandlers(
         lowValue: r.low_value,
         clearHigh: r.clear_high_value,
         clearLow: r.clear_low_value,
+        newEmail: r.new_email,
       })),
     DeleteUser: unary(
       "DeleteUser",

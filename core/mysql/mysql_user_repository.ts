@@ -104,6 +104,17 @@ export class MysqlUserRepository implements UserRepository {
     );
   }
 
+  /** Moves `from`'s row to the address `to`, unconfirmed with `pendingConfirmation`. */
+  async changeEmail(from: Email, to: Email, pendingConfirmation?: string): Promise<void> {
+    const pending = pendingConfirmation ?? null;
+    const now = this.#now();
+    await this.#sql.execute(
+      `UPDATE users SET email = ?, pending_confirmation = ?, confirmed_at = ?, updated_at = ?
+        WHERE email = ?`,
+      [to, pending, pending === null ? now : null, now, from],
+    );
+  }
+
   /** Deletes the user with `email`; false when there was none. */
   async delete(email: Email): Promise<boolean> {
     const [result] = await this.#sql.execute("DELETE FROM users WHERE email = ?", [email]);

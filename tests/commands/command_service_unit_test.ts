@@ -131,6 +131,7 @@ Deno.test("CommandService.update() merges the band with the stored one and check
     },
     delete: () => Promise.resolve(true),
     queueConfirmation: () => Promise.resolve(),
+    changeEmail: () => Promise.resolve(),
   };
   const ledger: CommandLedger = {
     once: async (_e, work) => ({ outcome: await work(users), replayed: false }),

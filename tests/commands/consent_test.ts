@@ -216,3 +216,49 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "UpdateUser new_email moves a subscription to an address that must be confirmed again",
+  async () => {
+    await withServices(async (s) => {
+      const { env, local, mailTo, register, clients } = await consentStack(s);
+      const [from, to, taken] = ["cy@example.com", "cy.new@example.com", "dee@example.com"];
+      await register(from);
+      await register(taken);
+      const first = linkIn(parseMessage((await mailTo(from))[0]!.raw).text, "/confirm");
+      const confirmedFirst = await fetch(local(first), { method: "POST" });
+      assert.equal(confirmedFirst.status, 200);
+      await confirmedFirst.body?.cancel();
+      const db = s.use(await MysqlDatabase.connect({ url: env.db.url }));
+      const evaluator = new MysqlThresholdEvaluator(db, { mode: "level", hysteresis: 0.005 });
+      const quote = { ticker: "AAPL", price: 210, at: new Date("2026-01-05T15:31:00Z") } as never;
+      const emailsOf = async () =>
+        (await evaluator.evaluate([quote])).crossings.map((c) => c.email).sort();
+      assert.deepEqual(await emailsOf(), [from]);
+
+      const refused = await clients.command("UpdateUser", {
+        email: from,
+        new_email: taken,
+        request_id: crypto.randomUUID(),
+      });
+      assert.equal(refused.code, 6, "ALREADY_EXISTS");
+      const moved = await clients.command("UpdateUser", {
+        email: from,
+        new_email: to,
+        request_id: crypto.randomUUID(),
+      });
+      assert.equal(moved.code, 0);
+      assert.match(String(moved.response?.message), new RegExp(`${to}.*not confirmed yet`));
+      assert.deepEqual(await emailsOf(), [], "no alert to the new address before confirmation");
+
+      const link = linkIn(parseMessage((await mailTo(to))[0]!.raw).text, "/confirm");
+      const reusedOld = await fetch(local(first), { method: "POST" });
+      assert.equal(reusedOld.status, 409, "the old address's link confirms nothing");
+      await reusedOld.body?.cancel();
+      const confirmed = await fetch(local(link), { method: "POST" });
+      assert.equal(confirmed.status, 200);
+      await confirmed.body?.cancel();
+      assert.deepEqual(await emailsOf(), [to]);
+    });
+  },
+);
