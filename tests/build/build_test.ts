@@ -250,7 +250,13 @@ Deno.test(
       const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "--no-prompt", ...spec.permissions, spec.entry],
         cwd: ROOT,
-        env: { NO_COLOR: "1", MYSQL_URL: db.url, GRPC_ADDR: "127.0.0.1:0", METRICS_ADDR: "off" },
+        env: {
+          NO_COLOR: "1",
+          MYSQL_URL: db.url,
+          GRPC_ADDR: "127.0.0.1:0",
+          METRICS_ADDR: "off",
+          PUBLIC_HTTP_ADDR: "127.0.0.1:0",
+        },
         stdout: "piped",
         stderr: "piped",
       }).spawn();
