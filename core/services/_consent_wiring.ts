@@ -48,7 +48,12 @@ export function startConsent(
   const relay = config.requireConfirmation
     ? startMailOutboxRelay({
       outbox: new MysqlMailOutbox(db),
-      kafka: createKafkaClient({ brokers: config.brokers, clientId: "command-server", logger }),
+      kafka: createKafkaClient({
+        brokers: config.brokers,
+        clientId: "command-server",
+        logger,
+        security: config.kafkaSecurity,
+      }),
       topic: config.topicToNotifier,
       logger,
     })

@@ -1,6 +1,11 @@
 /** The consent settings: public links (base URL, signing key) and double opt-in. */
 import { readKafkaBrokers, readTopic } from "../config/common_config.ts";
 import { ConfigError, type EnvReader } from "../config/env.ts";
+import {
+  KAFKA_SECURITY_ENV,
+  type KafkaSecurity,
+  readKafkaSecurity,
+} from "../config/security_config.ts";
 import { TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 
 /** Default PUBLIC_BASE_URL: the local listener (PUBLIC_HTTP_ADDR's default port). */
@@ -37,6 +42,8 @@ export interface ConsentConfig extends LinkSettings {
   brokers: string[];
   /** `TOPIC_TO_NOTIFIER`: the notifier's topic; default `to-notifier`. */
   topicToNotifier: string;
+  /** `KAFKA_TLS*`, `KAFKA_SASL_*`: how the relay reaches the brokers. */
+  kafkaSecurity: KafkaSecurity;
 }
 
 /** Variables read by {@linkcode readLinkSettings}. */
@@ -50,6 +57,7 @@ export const CONSENT_ENV = [
   "PUBLIC_HTTP_ADDR",
   "KAFKA_BROKERS",
   "TOPIC_TO_NOTIFIER",
+  ...KAFKA_SECURITY_ENV,
 ] as const;
 
 const _LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -102,6 +110,7 @@ export function readConsentConfig(r: EnvReader): ConsentConfig {
       : r.hostPort("PUBLIC_HTTP_ADDR", "0.0.0.0:8080"),
     brokers: readKafkaBrokers(r),
     topicToNotifier: readTopic(r, "TOPIC_TO_NOTIFIER", TOPIC_TO_NOTIFIER),
+    kafkaSecurity: readKafkaSecurity(r),
   };
 }
 
