@@ -18,6 +18,18 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => _ENTITIES[c]!);
 }
 
+/**
+ * `value` with its control characters (C0 but tab, DEL, C1) and its invisible or
+ * direction-changing ones (zero-width, bidi overrides and isolates) replaced by U+FFFD.
+ */
+export function printable(value: string): string {
+  return value.replace(_INVISIBLE, "\uFFFD");
+}
+
+const _INVISIBLE =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+
 const _ENTITIES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -31,7 +43,8 @@ const _ENTITIES: Record<string, string> = {
  * the ticker, current price, threshold, direction ("rose above" / "fell below") and time (ISO
  * 8601 and a readable UTC form). Prices are written by {@linkcode formatPrice} at their own
  * precision, followed by the alert's currency when it has one ("308.80 GBp"). Every value is
- * HTML-escaped in the HTML body. With `options.unsubscribeUrl`, both bodies end with that link.
+ * HTML-escaped in the HTML body; control, zero-width and bidi characters of the ticker and
+ * currency (they came from a producer or from Yahoo) become U+FFFD everywhere ({@linkcode printable}). With `options.unsubscribeUrl`, both bodies end with that link.
  *
  * @example
  * ```ts
@@ -40,7 +53,10 @@ const _ENTITIES: Record<string, string> = {
  * // "AAPL rose above 150.00: now 151.20"
  * ```
  */
-export function renderAlertEmail(alert: Alert, options: AlertEmailOptions = {}): Mail {
+export function renderAlertEmail(raw: Alert, options: AlertEmailOptions = {}): Mail {
+  const alert: Alert = raw.currency === undefined
+    ? { ...raw, ticker: printable(raw.ticker) }
+    : { ...raw, ticker: printable(raw.ticker), currency: printable(raw.currency) };
   const unsubscribe = options.unsubscribeUrl;
   const direction = alert.thresholdType === "HIGH" ? "rose above" : "fell below";
   const price = formatPrice(alert.price, alert.currency);

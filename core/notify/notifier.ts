@@ -1,5 +1,6 @@
 /** Turns one alert message into an email: idempotent per recorded alert id, no repeated prices. */
 import type { Alert } from "../domain/alert.ts";
+import { parseEmail } from "../domain/email.ts";
 import {
   type ConfirmationMessage,
   isConfirmationMessage,
@@ -108,6 +109,7 @@ export class Notifier {
     if (isConfirmationMessage(message)) return await this.#confirm(message);
     const alert = alertFromMessage(message);
     const fields = { alertId: alert.alertId, to: alert.email, ticker: alert.ticker };
+    _checkRecipient(alert.email);
     if (await this.#sentLog.wasSent(alert.alertId)) {
       this.#log.info("alert already sent, skipped", fields);
       return "already-sent";
@@ -186,3 +188,19 @@ export function alertMail(alert: Alert, unsubscribeUrl?: string): Mail {
 }
 
 const _SAFE_ID = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+/**
+ * Throws a non-retriable {@linkcode MessageHandlingError} (the alert is parked) when `email` is
+ * not one valid address: the message schema only bounds its length, and a mailer would read
+ * `"a@example.com, b@example.com"` as two recipients.
+ */
+function _checkRecipient(email: string): void {
+  try {
+    parseEmail(email, "notify");
+  } catch (err) {
+    throw new MessageHandlingError(
+      `Cannot notify: the recipient is not one valid address (${(err as Error).message})`,
+      { retriable: false, cause: err },
+    );
+  }
+}
