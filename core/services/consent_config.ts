@@ -74,7 +74,7 @@ export function readLinkSettings(r: EnvReader): LinkSettings {
   if (new URL(baseUrl).protocol !== "https:" && !loopback) {
     throw new ConfigError("PUBLIC_BASE_URL", "must be https:// (http only for localhost)");
   }
-  const key = _secret(r, "LINK_SIGNING_KEY");
+  const key = r.secret("LINK_SIGNING_KEY");
   if (key === undefined) {
     if (!loopback) {
       throw new ConfigError(
@@ -120,20 +120,4 @@ function _onOff(r: EnvReader, name: string, fallback: boolean): boolean {
   if (raw === "on") return true;
   if (raw === "off") return false;
   return r.bool(name, fallback);
-}
-
-// The value of `name` or the content of the file `${name}_FILE` names; never in errors.
-function _secret(r: EnvReader, name: string): string | undefined {
-  const direct = r.string(name, "");
-  const path = r.string(`${name}_FILE`, "");
-  if (path === "") return direct === "" ? undefined : direct;
-  if (direct !== "") throw new ConfigError(`${name}_FILE`, `cannot be set together with ${name}`);
-  let content: string;
-  try {
-    content = Deno.readTextFileSync(path).trim();
-  } catch (err) {
-    throw new ConfigError(`${name}_FILE`, `cannot read "${path}" (${(err as Error).name})`);
-  }
-  if (content === "") throw new ConfigError(`${name}_FILE`, `"${path}" is empty`);
-  return content;
 }
