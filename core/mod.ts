@@ -115,9 +115,7 @@ export * from "./prices/replay_price_source.ts";
 export * from "./prices/yahoo_ticker_directory.ts";
 export * from "./mail/smtp_mailer.ts";
 export * from "./grpc/user_client.ts";
-export * from "./grpc/grpc_tls.ts";
-export * from "./grpc/bearer_token_auth.ts";
-export * from "./grpc/peer_rate_limiter.ts";
+export type { GrpcClientTlsFiles, GrpcServerTlsFiles } from "./grpc/grpc_tls.ts";
 export * from "./grpc/user_service_proto.ts";
 
 // plumbing a library user meets

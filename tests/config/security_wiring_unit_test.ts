@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { BearerTokens, kafkaSecurityOptions, mysqlSslOptions } from "../../core/mod.ts";
+import { kafkaSecurityOptions, mysqlSslOptions } from "../../core/mod.ts";
+import { BearerTokens } from "../../core/grpc/bearer_token_auth.ts";
 
 Deno.test("kafkaSecurityOptions() gives kafkajs the PEM contents, verification and SASL", async () => {
   const dir = await Deno.makeTempDir();

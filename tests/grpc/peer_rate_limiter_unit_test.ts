@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { peerHost, PeerRateLimiter } from "../../core/mod.ts";
+import { peerHost, PeerRateLimiter } from "../../core/grpc/peer_rate_limiter.ts";
 
 Deno.test("PeerRateLimiter.take() allows perMinute calls at once, then one per 60/perMinute s", () => {
   let now = 0;

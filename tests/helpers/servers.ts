@@ -3,11 +3,11 @@ import {
   loadQueryServerConfig,
   type Logger,
   type RunningServer,
-  type RunningUserServer,
   silentLogger,
   startCommandServer,
   startQueryServer,
 } from "../../core/mod.ts";
+import type { RunningUserServer } from "../../core/services/user_server.ts";
 
 /**
  * Starts a command server in-process on a free loopback port, through the executable's wiring;
