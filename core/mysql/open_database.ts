@@ -13,7 +13,8 @@ export async function openDatabase(
   { url, logger, signal, connectionLimit, tls }: {
     url: string;
     logger: Logger;
-    signal?: AbortSignal;
+    /** Stops the waiting (default: wait until the server answers). */
+    signal?: AbortSignal | undefined;
     connectionLimit?: number;
     /** TLS to MySQL; absent or null: plaintext. */
     tls?: MysqlTls | null;

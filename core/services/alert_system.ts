@@ -25,12 +25,7 @@ export async function startAlertSystem(
 ): Promise<Stoppable & { metricsPort: number | undefined }> {
   await using opened = new AsyncDisposableStack();
   const db = opened.use(
-    await openDatabase({
-      url: config.mysqlUrl,
-      logger,
-      tls: config.mysqlTls,
-      ...(signal ? { signal } : {}),
-    }),
+    await openDatabase({ url: config.mysqlUrl, logger, tls: config.mysqlTls, signal }),
   );
   const kafka = createKafkaClient({
     brokers: config.kafkaBrokers,

@@ -60,12 +60,7 @@ export async function startCollector(
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new CollectorMetrics(registry);
-  const db = await openDatabase({
-    url: config.mysqlUrl,
-    logger,
-    tls: config.mysqlTls,
-    ...(signal ? { signal } : {}),
-  });
+  const db = await openDatabase({ url: config.mysqlUrl, logger, tls: config.mysqlTls, signal });
   const kafka = createKafkaClient({
     brokers: config.kafkaBrokers,
     clientId: "collector",

@@ -65,12 +65,7 @@ export async function startNotifier(
 ): Promise<RunningNotifier> {
   await using opened = new AsyncDisposableStack();
   const db = opened.use(
-    await openDatabase({
-      url: config.mysqlUrl,
-      logger,
-      tls: config.mysqlTls,
-      ...(signal ? { signal } : {}),
-    }),
+    await openDatabase({ url: config.mysqlUrl, logger, tls: config.mysqlTls, signal }),
   );
   const sentLog = new MysqlSentAlertLog(db);
   const mailer = new SmtpMailer({

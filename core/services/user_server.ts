@@ -185,12 +185,7 @@ export async function startUserServer(
   config: UserServerConfig,
   { logger, signal, tickerDirectory }: UserServerStartOptions,
 ): Promise<RunningUserServer> {
-  const db = await openDatabase({
-    url: config.mysqlUrl,
-    logger,
-    tls: config.mysqlTls,
-    ...(signal ? { signal } : {}),
-  });
+  const db = await openDatabase({ url: config.mysqlUrl, logger, tls: config.mysqlTls, signal });
   const proto = loadUserServiceProto();
   const services: HostedService[] = [];
   let purgeTimer: ReturnType<typeof setInterval> | undefined;
