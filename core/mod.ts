@@ -104,10 +104,10 @@ export * from "./mysql/mysql_unknown_tickers.ts";
 export * from "./mysql/mysql_consent_store.ts";
 export * from "./mysql/mysql_mail_outbox.ts";
 export * from "./mysql/mysql_mail_cap_store.ts";
-export * from "./kafka/kafka_client.ts";
+export { createKafkaClient, type KafkaClientOptions } from "./kafka/kafka_client.ts";
 export * from "./kafka/batching_producer.ts";
 export * from "./kafka/consumer_runner.ts";
-export * from "./kafka/topic_admin.ts";
+export type { TopicSpec } from "./kafka/topic_admin.ts";
 export * from "./kafka/kafka_errors.ts";
 export * from "./prices/yahoo_price_source.ts";
 export * from "./prices/synthetic_price_source.ts";
@@ -116,7 +116,6 @@ export * from "./prices/yahoo_ticker_directory.ts";
 export * from "./mail/smtp_mailer.ts";
 export * from "./grpc/user_client.ts";
 export type { GrpcClientTlsFiles, GrpcServerTlsFiles } from "./grpc/grpc_tls.ts";
-export * from "./grpc/user_service_proto.ts";
 
 // plumbing a library user meets
 export * from "./config/env.ts";

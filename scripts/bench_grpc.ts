@@ -5,7 +5,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import mysql from "mysql2/promise";
-import { loadUserServiceProto } from "../core/mod.ts";
+import { loadUserServiceProto } from "../core/grpc/user_service_proto.ts";
 import { ServiceProcess } from "./service_process.ts";
 import { freshDatabase } from "../tests/helpers/mysql.ts";
 

@@ -11,12 +11,12 @@ import {
   BatchingProducer,
   createKafkaClient,
   dlqTopicOf,
-  ensureTopics,
   MESSAGE_VERSION,
   MysqlDatabase,
   type PriceUpdate,
   silentLogger,
 } from "../core/mod.ts";
+import { ensureTopics } from "../core/kafka/topic_admin.ts";
 import { DEFAULT_KAFKA_BROKERS } from "../core/config/common_config.ts";
 import { migrate } from "../core/mysql/migrations.ts";
 import { ServiceProcess } from "./service_process.ts";

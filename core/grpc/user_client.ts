@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { retry } from "../runtime/retry.ts";
 import { grpcClientCredentials, type GrpcClientTlsFiles } from "./grpc_tls.ts";
-import { loadUserServiceProto, type UserServiceProto } from "./user_service_proto.ts";
+import { loadUserServiceProto } from "./user_service_proto.ts";
 
 /**
  * gRPC status codes a {@linkcode UserClient} retries, UNAVAILABLE (14) and DEADLINE_EXCEEDED
@@ -28,8 +28,6 @@ export interface UserClientOptions {
   retryCapMs?: number;
   /** Called before each wait between attempts. */
   onRetry?: (info: RetryInfo) => void;
-  /** The loaded contract (default: protos/user_service.proto). */
-  proto?: UserServiceProto;
   /** Sent as `authorization: Bearer <token>` on every call; absent: no authorization. */
   token?: string | undefined;
   /** TLS: the CA to trust (default the system's) and a client certificate; absent: plaintext. */
@@ -154,7 +152,7 @@ export class UserClient implements Disposable {
 
   /** Takes both addresses and the retry settings; opens no connection until the first call. */
   constructor(options: UserClientOptions) {
-    const proto = options.proto ?? loadUserServiceProto();
+    const proto = loadUserServiceProto();
     const creds = grpcClientCredentials(options.tls ?? null);
     // Keep the channel's own reconnect backoff short: the retry loop below does the pacing.
     const channelOptions: grpc.ChannelOptions = {

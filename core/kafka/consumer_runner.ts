@@ -2,7 +2,8 @@
  * A consumer group member that validates each message, hands it to a handler, and commits its
  * offset only after the handler finished; malformed messages are parked in `<topic>.dlq`.
  */
-import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
+import type { Buffer } from "node:buffer";
+import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { MessageSchema } from "../messages/message_schema.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { BatchingProducer } from "./batching_producer.ts";
@@ -24,8 +25,13 @@ export interface ConsumedMessage<T> {
   /** The validated value. */
   value: T;
   /** Headers, as kafkajs decodes them. */
-  headers: IHeaders;
+  headers: MessageHeaders;
 }
+
+/** Kafka record headers as kafkajs decodes them: bytes or strings, one or several per name. */
+export type MessageHeaders = Readonly<
+  Record<string, Buffer | string | (Buffer | string)[] | undefined>
+>;
 
 /**
  * Backoff of handler retries: exponential with full jitter, the wait after attempt n drawn from
@@ -167,11 +173,6 @@ export class ConsumerRunner<T> {
    */
   get running(): boolean {
     return this.#running;
-  }
-
-  /** The kafkajs consumer, for its instrumentation events (e.g. `consumer.events.GROUP_JOIN`). */
-  get consumer(): Consumer {
-    return this.#consumer;
   }
 
   async #start(): Promise<void> {

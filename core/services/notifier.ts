@@ -7,7 +7,6 @@ import {
 } from "../messages/confirmation_message.ts";
 import type { Email } from "../domain/email.ts";
 import { consentLinksOf } from "./_consent_wiring.ts";
-import type { ConsumerRunner } from "../kafka/consumer_runner.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
 import type { Logger } from "../log/logger.ts";
 import { LastSentCache } from "../notify/last_sent_cache.ts";
@@ -25,8 +24,6 @@ import { NotifierMetrics } from "../notify/notifier_metrics.ts";
 
 /** A running notifier; `stop` finishes the alert in hand, commits it and closes everything. */
 export interface RunningNotifier {
-  /** The consumer, for its instrumentation events (tests). */
-  readonly runner: ConsumerRunner<NotifierMessage>;
   /** The port of `/metrics` and `/healthz`, undefined when METRICS_ADDR=off. */
   readonly metricsPort: number | undefined;
   /** Stops consuming after the alert in hand is committed, then closes SMTP, MySQL and `/metrics`. */
@@ -107,7 +104,7 @@ export async function startNotifier(
     logger,
     security: config.kafkaSecurity,
   });
-  const { runner, metricsPort } = await startConsumerService(opened, {
+  const { metricsPort } = await startConsumerService(opened, {
     consumer: {
       kafka,
       groupId: config.groupId,
@@ -144,7 +141,6 @@ export async function startNotifier(
   });
   const running = opened.move();
   return {
-    runner,
     metricsPort,
     async stop() {
       await running.disposeAsync();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { kafkaSecurityOptions, mysqlSslOptions } from "../../core/mod.ts";
+import { mysqlSslOptions } from "../../core/mod.ts";
+import { kafkaSecurityOptions } from "../../core/kafka/kafka_client.ts";
 import { BearerTokens } from "../../core/grpc/bearer_token_auth.ts";
 
 Deno.test("kafkaSecurityOptions() gives kafkajs the PEM contents, verification and SASL", async () => {

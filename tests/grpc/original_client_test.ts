@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { PROTO_LOADER_OPTIONS } from "../../core/mod.ts";
+import { PROTO_LOADER_OPTIONS } from "../../core/grpc/user_service_proto.ts";
 import { freshDatabase, queryRows } from "../helpers/mysql.ts";
 import { clientsFromProto, rid } from "../helpers/grpc.ts";
 import { commandServer } from "../helpers/servers.ts";

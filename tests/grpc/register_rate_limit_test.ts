@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
-import { loadUserServiceProto } from "../../core/mod.ts";
+import { loadUserServiceProto } from "../../core/grpc/user_service_proto.ts";
 import { rid } from "../helpers/grpc.ts";
 import { freshDatabase, queryNumber } from "../helpers/mysql.ts";
 import { commandServer } from "../helpers/servers.ts";

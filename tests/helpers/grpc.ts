@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { loadUserServiceProto, PROTO_LOADER_OPTIONS } from "../../core/mod.ts";
+import { loadUserServiceProto, PROTO_LOADER_OPTIONS } from "../../core/grpc/user_service_proto.ts";
 
 /** The result of one unary call: either a response or a status with details. */
 export interface CallResult<T = Record<string, unknown>> {

@@ -3,7 +3,8 @@
  * factor 3 (and their `.dlq` topic when asked) and deleted when the test ends.
  */
 import type { Admin, Kafka } from "kafkajs";
-import { dlqTopicOf, ensureTopics, type TopicSpec } from "../../core/mod.ts";
+import { dlqTopicOf, type TopicSpec } from "../../core/mod.ts";
+import { ensureTopics } from "../../core/kafka/topic_admin.ts";
 import {
   connectAdmin,
   deleteTopics,
