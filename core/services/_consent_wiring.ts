@@ -39,7 +39,7 @@ export function consentLinksOf(settings: LinkSettings, logger: Logger): ConsentL
  * Starts the relay of queued confirmation mails (when confirmation is required) and the public
  * link listener (when PUBLIC_HTTP_ADDR is not off).
  */
-export function startConsent(
+export async function startConsent(
   config: ConsentConfig,
   db: MysqlDatabase,
   logger: Logger,
@@ -66,9 +66,10 @@ export function startConsent(
       logger,
     });
   } catch (err) {
-    return relay ? relay.stop().then(() => Promise.reject(err)) : Promise.reject(err);
+    await relay?.stop();
+    throw err;
   }
-  return Promise.resolve({
+  return {
     confirmation: config.requireConfirmation
       ? { links, ttlMs: config.confirmationTtlMs }
       : undefined,
@@ -77,5 +78,5 @@ export function startConsent(
       await http?.close();
       await relay?.stop();
     },
-  });
+  };
 }

@@ -6,8 +6,6 @@ import type { MysqlMailOutbox } from "../mysql/mysql_mail_outbox.ts";
 
 /** A running relay; `stop` waits for the round in hand and closes the producer. */
 export interface MailOutboxRelay {
-  /** Publishes what is pending now (also what the timer does); resolves when done or failed. */
-  flush(): Promise<void>;
   /** Stops the timer, waits for the round in hand, closes the producer. */
   stop(): Promise<void>;
 }
@@ -66,7 +64,6 @@ export function startMailOutboxRelay(
   };
   const timer = setInterval(flush, intervalMs);
   return {
-    flush,
     async stop() {
       clearInterval(timer);
       await round;
