@@ -106,10 +106,10 @@ export class Notifier {
    * @throws {DatabaseUnavailableError} the idempotency record could not be read or written
    */
   async handle(message: NotifierMessage): Promise<NotifyOutcome> {
+    _checkRecipient(message.email);
     if (isConfirmationMessage(message)) return await this.#confirm(message);
     const alert = alertFromMessage(message);
     const fields = { alertId: alert.alertId, to: alert.email, ticker: alert.ticker };
-    _checkRecipient(alert.email);
     if (await this.#sentLog.wasSent(alert.alertId)) {
       this.#log.info("alert already sent, skipped", fields);
       return "already-sent";
@@ -127,18 +127,11 @@ export class Notifier {
     }
     const note = (mail: Mail) =>
       withHeldBackNote(mail, quota?.heldBack ?? 0, this.#cap?.maxPerHour ?? 0);
-    try {
-      await this.#mailer.send(note(alertMail(alert, this.#unsubscribeUrl?.(alert.email))));
-    } catch (err) {
-      if (err instanceof MailSendError && !err.retriable) {
-        this.#log.error("mail rejected for good, alert parked", { ...fields, error: err });
-        throw new MessageHandlingError(`Cannot notify: ${err.message}`, {
-          retriable: false,
-          cause: err,
-        });
-      }
-      throw err;
-    }
+    await this.#send(
+      note(alertMail(alert, this.#unsubscribeUrl?.(alert.email))),
+      "mail rejected for good, alert parked",
+      fields,
+    );
     await this.#sentLog.record({ ...alert, sentAt: this.#now() });
     if (quota?.send && this.#cap) await this.#cap.sent(alert.email, quota);
     this.#lastSent.remember(alert);
@@ -150,11 +143,23 @@ export class Notifier {
   // (a redelivery mails the same link again, with the same Message-ID).
   async #confirm(message: ConfirmationMessage): Promise<NotifyOutcome> {
     const fields = { confirmationId: message.confirmation_id, to: message.email };
+    await this.#send(
+      renderConfirmationEmail(message),
+      "confirmation mail rejected for good, parked",
+      fields,
+    );
+    this.#log.info("confirmation mailed", fields);
+    return "sent";
+  }
+
+  // Sends `mail`; a permanent rejection (5xx) becomes a non-retriable MessageHandlingError, so
+  // the message is parked in the DLQ; other failures are thrown as they are, to be retried.
+  async #send(mail: Mail, rejected: string, fields: Record<string, unknown>): Promise<void> {
     try {
-      await this.#mailer.send(renderConfirmationEmail(message));
+      await this.#mailer.send(mail);
     } catch (err) {
       if (err instanceof MailSendError && !err.retriable) {
-        this.#log.error("confirmation mail rejected for good, parked", { ...fields, error: err });
+        this.#log.error(rejected, { ...fields, error: err });
         throw new MessageHandlingError(`Cannot notify: ${err.message}`, {
           retriable: false,
           cause: err,
@@ -162,8 +167,6 @@ export class Notifier {
       }
       throw err;
     }
-    this.#log.info("confirmation mailed", fields);
-    return "sent";
   }
 }
 

@@ -192,3 +192,30 @@ Deno.test("alertMail() sets the Message-ID only when the alert id is a valid loc
   const odd = alertFromMessage(alert({ alert_id: "a b@c" }));
   assert.equal(alertMail(odd).messageId, undefined);
 });
+
+Deno.test(
+  "Notifier.handle() parks a confirmation request whose recipient is not one address, unsent",
+  async () => {
+    const sent: Mail[] = [];
+    const mailer: Mailer = {
+      send: (mail: Mail) => {
+        sent.push(mail);
+        return Promise.resolve({ messageId: "<m@test>" });
+      },
+      close: () => Promise.resolve(),
+    };
+    await using t = await setup(mailer);
+    await assert.rejects(
+      t.notifier.handle({
+        version: 1,
+        kind: "confirmation",
+        confirmation_id: "c1",
+        email: "first@example.com, second@example.com",
+        confirm_url: "http://localhost:8080/confirm?t=x",
+        expires_at: "2026-01-12T15:31:05.000Z",
+      }),
+      (err: unknown) => err instanceof MessageHandlingError && err.retriable === false,
+    );
+    assert.deepEqual(sent, []);
+  },
+);
