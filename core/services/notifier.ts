@@ -1,10 +1,6 @@
 /** The notifier service: `to-notifier` → {@linkcode Notifier} → SMTP, with its resources. */
 import type { AlertMessage } from "../messages/messages.ts";
-import {
-  isConfirmationMessage,
-  type NotifierMessage,
-  NotifierMessageSchema,
-} from "../messages/confirmation_message.ts";
+import { isConfirmationMessage, NotifierMessageSchema } from "../messages/confirmation_message.ts";
 import type { Email } from "../domain/email.ts";
 import { consentLinksOf } from "./_consent_wiring.ts";
 import { createKafkaClient } from "../kafka/kafka_client.ts";
