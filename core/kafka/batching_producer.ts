@@ -1,10 +1,12 @@
 /**
- * A Kafka producer with the original system's settings (acks=all, gzip, one request in flight,
- * 3 retries) and small batches: kafkajs has no `batch.size`, so records are grouped here.
+ * A Kafka producer with the original system's settings (acks=all, gzip, one request in flight
+ * per broker, 3 retries) and small batches: kafkajs has no `batch.size`, so records are grouped
+ * here, and the batches of all partitions a broker leads travel in one produce request, as the
+ * Java client's accumulator and sender do.
  */
 import { Buffer } from "node:buffer";
 import { CompressionTypes, Partitioners } from "kafkajs";
-import type { Admin, Kafka, PartitionerArgs, Producer } from "kafkajs";
+import type { Admin, Kafka, Message, PartitionerArgs, Producer, TopicMessages } from "kafkajs";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { ProducerClosedError } from "./kafka_errors.ts";
 
@@ -42,6 +44,29 @@ export interface BatchReport {
   baseOffset: string;
 }
 
+/** One acknowledged produce request, reported to `onRequest`. */
+export interface RequestReport {
+  /**
+   * The broker (node id) the request was addressed to, as the producer's metadata named the
+   * leader of its partitions; -1 when the leader was unknown (kafkajs then routes it).
+   */
+  broker: number;
+  /** The batches it carried: at most one per partition. */
+  batches: BatchReport[];
+}
+
+/** A produce request as kafkajs put it on the wire (its `producer.network.request` event). */
+export interface ProduceRequestEvent {
+  /** `host:port` of the broker. */
+  broker: string;
+  /** Request size in bytes, framing and compressed batches included. */
+  size: number;
+  /** Time from sending to the response, in ms. */
+  duration: number;
+  /** Time the request waited in kafkajs's queue for the connection, in ms. */
+  pendingDuration: number;
+}
+
 /** Options of {@linkcode BatchingProducer}. */
 export interface BatchingProducerOptions {
   /** A client from {@linkcode createKafkaClient}. */
@@ -50,23 +75,38 @@ export interface BatchingProducerOptions {
   logger?: Logger;
   /**
    * Upper bound of a batch in bytes as measured by {@linkcode recordBytes}; default 500.
-   * A batch is sent as soon as the next record would push it past this bound. A single record
+   * A batch is closed as soon as the next record would push it past this bound. A single record
    * larger than the bound is sent alone, in a batch of one (as Kafka's `batch.size` does).
    */
   maxBatchBytes?: number;
-  /** How long a batch that is not full waits for more records, in ms; default 5. */
+  /**
+   * How long a batch that is not full waits for more records before its broker is sent a
+   * request, in ms; default 5. A request leaves earlier when any partition of the broker has a
+   * full batch, and then carries the partial batches of the broker's other partitions too.
+   */
   lingerMs?: number;
-  /** Retries of a failed produce request (kafkajs retry with backoff); default 3. */
+  /** Retries of a batch whose produce request failed, with backoff from 300 ms; default 3. */
   retries?: number;
   /** How long the leader may wait for the in-sync replicas' acks, in ms; default 30000. */
   ackTimeoutMs?: number;
   /**
    * Use kafkajs's idempotent producer; default false (unsafe with limited retries). See the note on
-   * {@linkcode BatchingProducer} for why it is off.
+   * {@linkcode BatchingProducer} for why it is off. With it, kafkajs retries (3 times) instead of
+   * this class, and a request is not sent again after its retries.
    */
   idempotent?: boolean;
+  /**
+   * Send each batch in a produce request of its own (one request in flight per broker still),
+   * as this class did before requests carried a batch per partition; default false. Only for
+   * comparing the two in benchmarks.
+   */
+  requestPerBatch?: boolean;
   /** Called after each acknowledged batch (metrics, tests). */
   onBatch?: (report: BatchReport) => void;
+  /** Called after each acknowledged produce request (metrics, tests). */
+  onRequest?: (report: RequestReport) => void;
+  /** Called for each produce request kafkajs sent (its instrumentation event; tests). */
+  onProduceRequest?: (event: ProduceRequestEvent) => void;
 }
 
 /**
@@ -98,28 +138,49 @@ interface _Pending {
 interface _Batch {
   items: _Pending[];
   bytes: number;
+  /** No record is added any more: the next one did not fit, or it was sent once. */
+  closed: boolean;
+  /** When its first record arrived (Date.now()). */
+  createdAt: number;
+  /** Failed sends so far. */
+  attempts: number;
+  /** Not sent again before this time (retry backoff). */
+  retryAt: number;
 }
 
 interface _PartitionQueue {
   topic: string;
   partition: number;
-  open: _Batch;
-  sealed: _Batch[];
-  timer: ReturnType<typeof setTimeout> | undefined;
-  inFlight: Promise<void> | undefined;
+  /** Batches in send order; only the last one may be open. */
+  batches: _Batch[];
+  /** Its head batch is in a request that has not completed. */
+  inFlight: boolean;
 }
 
+type _PartitionMetadata = PartitionerArgs["partitionMetadata"];
+
 const _METADATA_TTL_MS = 60_000;
+const _RETRY_INITIAL_MS = 300;
+const _RETRY_MAX_MS = 5_000;
 
 /**
  * Produces records in batches of at most `maxBatchBytes` per topic-partition, with acks=all
- * (-1), gzip, `maxInFlightRequests: 1` and 3 retries. Records are partitioned here with
- * kafkajs's default (Java-compatible murmur2) partitioner, queued per partition, and each
- * partition has at most one batch in flight, so records of one key arrive in `send` order.
+ * (-1), gzip and 3 retries, in produce requests shaped like the Java client's: for each broker,
+ * when it has no request in flight and one of the partitions it leads has a full batch (or a
+ * batch that waited `lingerMs`), one request carries the head batch of every partition that
+ * broker leads with records queued, partial batches included. A broker has at most one request
+ * in flight, each partition at most one batch, so records of one key arrive in `send` order,
+ * and a slow or dead broker holds back only the partitions it leads. Records are partitioned
+ * here with kafkajs's default (Java-compatible murmur2) partitioner; leaders come from the
+ * topic's metadata, fetched again after a failed request.
  *
  * {@linkcode BatchingProducer.send} resolves only after Kafka acknowledged the record (written
- * to at least `min.insync.replicas` replicas) and rejects when the batch failed after retries
- * (e.g. NotEnoughReplicas when too few replicas are in sync).
+ * to at least `min.insync.replicas` replicas) and rejects when its batch failed after retries
+ * (e.g. NotEnoughReplicas when too few replicas are in sync). A failed batch goes back to the
+ * head of its partition's queue and waits its backoff (300 ms, doubling, at most 5 s); kafkajs
+ * fails a whole request for one partition's error, so every batch of that request is sent
+ * again: a batch that the broker had stored is then stored twice (at-least-once; the consumers
+ * tolerate repeats), and `send` reports the offset of the acknowledged copy.
  *
  * Idempotence is off by default, decided by test. kafkajs's idempotent producer (experimental)
  * survived a leader SIGKILL under load here with no loss, duplicate or reordering (issue #598's
@@ -146,37 +207,69 @@ export class BatchingProducer {
   readonly #maxBatchBytes: number;
   readonly #lingerMs: number;
   readonly #ackTimeoutMs: number;
+  readonly #retries: number;
+  readonly #requestPerBatch: boolean;
   readonly #onBatch: ((report: BatchReport) => void) | undefined;
+  readonly #onRequest: ((report: RequestReport) => void) | undefined;
   readonly #partitioner = Partitioners.DefaultPartitioner();
   readonly #queues = new Map<string, _PartitionQueue>();
-  readonly #metadata = new Map<
-    string,
-    { at: number; args: Promise<PartitionerArgs["partitionMetadata"]> }
-  >();
+  /** Metadata per topic: the pending or last lookup. */
+  readonly #metadata = new Map<string, { at: number; partitions: Promise<_PartitionMetadata> }>();
+  /** Leader per partition of each topic, from the last metadata lookup that succeeded. */
+  readonly #leaders = new Map<string, Map<number, number>>();
+  /** Brokers (node ids) with a request in flight. */
+  readonly #busy = new Set<number>();
+  readonly #requests = new Set<Promise<void>>();
+  #drainScheduled: ReturnType<typeof setTimeout> | undefined;
+  #timer: { at: number; id: ReturnType<typeof setTimeout> } | undefined;
+  #flushing = 0;
   #closed = false;
+  /** Closed and flushed: no more timers. */
+  #stopped = false;
 
   private constructor(options: BatchingProducerOptions) {
     this.#log = (options.logger ?? silentLogger).child({ component: "producer" });
     this.#maxBatchBytes = options.maxBatchBytes ?? 500;
     this.#lingerMs = options.lingerMs ?? 5;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.#requestPerBatch = options.requestPerBatch ?? false;
     this.#onBatch = options.onBatch;
+    this.#onRequest = options.onRequest;
     if (this.#maxBatchBytes < 1) throw new RangeError("maxBatchBytes must be ≥ 1");
     if (this.#lingerMs < 0) throw new RangeError("lingerMs must be ≥ 0");
     const retries = options.retries ?? 3;
+    if (!Number.isInteger(retries) || retries < 0) {
+      throw new RangeError("retries must be an integer ≥ 0");
+    }
+    const idempotent = options.idempotent ?? false;
+    // kafkajs's idempotent producer keeps sequence numbers per partition and must do its own
+    // retries; otherwise this class retries each failed batch (kafkajs retries a request as a
+    // whole, with leaders from its own metadata, which would also block the other brokers).
+    this.#retries = idempotent ? 0 : retries;
     this.#producer = options.kafka.producer({
-      idempotent: options.idempotent ?? false,
+      idempotent,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries, initialRetryTime: 300, maxRetryTime: 5_000 },
+      createPartitioner: _explicitPartitioner,
+      retry: idempotent
+        ? { retries: Math.max(1, retries), initialRetryTime: 300, maxRetryTime: 5_000 }
+        : { retries: 0 },
     });
+    const onProduceRequest = options.onProduceRequest;
+    if (onProduceRequest) {
+      this.#producer.on(this.#producer.events.REQUEST, ({ payload }) => {
+        if (payload.apiName !== "Produce") return;
+        const { broker, size, duration, pendingDuration } = payload;
+        onProduceRequest({ broker, size, duration, pendingDuration });
+      });
+    }
     this.#admin = options.kafka.admin();
   }
 
   /**
    * Creates a producer and connects it.
    *
-   * @throws {RangeError} for a `maxBatchBytes` below 1 or a negative `lingerMs`
+   * @throws {RangeError} for a `maxBatchBytes` below 1, a negative `lingerMs` or `retries`
    * @throws the kafkajs connection error when no broker answers
    */
   static async connect(options: BatchingProducerOptions): Promise<BatchingProducer> {
@@ -203,12 +296,20 @@ export class BatchingProducer {
 
   /** Sends every queued record now and waits until all batches are settled. */
   async flush(): Promise<void> {
-    for (const q of this.#queues.values()) this.#seal(q);
-    while (true) {
-      const busy = [...this.#queues.values()].filter((q) => q.inFlight || q.sealed.length > 0);
-      if (busy.length === 0) return;
-      for (const q of busy) this.#pump(q);
-      await Promise.all(busy.map((q) => q.inFlight));
+    this.#flushing++;
+    try {
+      while (true) {
+        this.#drain();
+        if (this.#requests.size === 0) {
+          if (![...this.#queues.values()].some((q) => q.batches.length > 0)) return;
+          // Only batches waiting for their retry backoff (the timer drains them): wait a bit.
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+        await Promise.race(this.#requests);
+      }
+    } finally {
+      this.#flushing--;
     }
   }
 
@@ -217,6 +318,10 @@ export class BatchingProducer {
     if (this.#closed) return;
     this.#closed = true;
     await this.flush();
+    this.#stopped = true;
+    clearTimeout(this.#drainScheduled);
+    this.#drainScheduled = undefined;
+    this.#setTimer(Infinity);
     await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
   }
 
@@ -231,105 +336,253 @@ export class BatchingProducer {
     return this.#partitioner({ topic, partitionMetadata, message: { key, value: null } });
   }
 
-  #partitionsOf(topic: string): Promise<PartitionerArgs["partitionMetadata"]> {
+  #partitionsOf(topic: string): Promise<_PartitionMetadata> {
     const cached = this.#metadata.get(topic);
-    if (cached && Date.now() - cached.at < _METADATA_TTL_MS) return cached.args;
-    const args = this.#admin.fetchTopicMetadata({ topics: [topic] }).then(({ topics }) => {
-      const partitions = topics[0]?.partitions ?? [];
-      if (partitions.length === 0) throw new Error(`Cannot send: topic ${topic} has no partitions`);
-      return partitions;
+    if (cached && Date.now() - cached.at < _METADATA_TTL_MS) return cached.partitions;
+    return this.#refreshMetadata(topic);
+  }
+
+  /** Looks the topic's partitions and leaders up again; on success the drain uses them. */
+  #refreshMetadata(topic: string): Promise<_PartitionMetadata> {
+    const partitions = this.#admin.fetchTopicMetadata({ topics: [topic] }).then(({ topics }) => {
+      const found = topics[0]?.partitions ?? [];
+      if (found.length === 0) throw new Error(`Cannot send: topic ${topic} has no partitions`);
+      this.#leaders.set(topic, new Map(found.map((p) => [p.partitionId, p.leader])));
+      this.#scheduleDrain();
+      return found;
     });
-    args.catch(() => this.#metadata.delete(topic));
-    this.#metadata.set(topic, { at: Date.now(), args });
-    return args;
+    const entry = { at: Date.now(), partitions };
+    partitions.catch(() => {
+      if (this.#metadata.get(topic) === entry) this.#metadata.delete(topic);
+    });
+    this.#metadata.set(topic, entry);
+    return partitions;
   }
 
   #enqueue(topic: string, partition: number, item: _Pending): void {
     const id = `${topic}\u0000${partition}`;
     let q = this.#queues.get(id);
     if (!q) {
-      q = {
-        topic,
-        partition,
-        open: { items: [], bytes: 0 },
-        sealed: [],
-        timer: undefined,
-        inFlight: undefined,
-      };
+      q = { topic, partition, batches: [], inFlight: false };
       this.#queues.set(id, q);
     }
-    if (q.open.items.length > 0 && q.open.bytes + item.bytes > this.#maxBatchBytes) this.#seal(q);
-    q.open.items.push(item);
-    q.open.bytes += item.bytes;
-    if (q.open.bytes >= this.#maxBatchBytes) this.#seal(q);
-    else if (q.timer === undefined) {
-      const queue = q;
-      q.timer = setTimeout(() => {
-        queue.timer = undefined;
-        this.#seal(queue);
-        this.#pump(queue);
-      }, this.#lingerMs);
+    let open = q.batches.at(-1);
+    if (open && !open.closed && open.bytes + item.bytes > this.#maxBatchBytes) open.closed = true;
+    if (!open || open.closed) {
+      open = { items: [], bytes: 0, closed: false, createdAt: Date.now(), attempts: 0, retryAt: 0 };
+      q.batches.push(open);
     }
-    this.#pump(q);
+    open.items.push(item);
+    open.bytes += item.bytes;
+    if (open.bytes >= this.#maxBatchBytes) open.closed = true;
+    this.#scheduleDrain();
   }
 
-  #seal(q: _PartitionQueue): void {
-    if (q.timer !== undefined) {
-      clearTimeout(q.timer);
-      q.timer = undefined;
+  /**
+   * Drains soon, once the records queued in the same turn are in (a burst of `send` calls fills
+   * its batches before the first request leaves).
+   */
+  #scheduleDrain(): void {
+    if (this.#drainScheduled !== undefined || this.#stopped) return;
+    this.#drainScheduled = setTimeout(() => {
+      this.#drainScheduled = undefined;
+      this.#drain();
+    }, 0);
+  }
+
+  /**
+   * For each broker without a request in flight that leads a ready partition (a full batch, a
+   * batch that lingered long enough, a flush), sends one request with the head batch of every
+   * partition it leads that can send (not in flight, not waiting for a retry). Then sets the
+   * timer for the next linger or backoff deadline.
+   */
+  #drain(): void {
+    const now = Date.now();
+    const urgent = this.#flushing > 0 || this.#closed;
+    const perBroker = new Map<number, { ready: boolean; queues: _PartitionQueue[] }>();
+    let wakeAt = Infinity;
+    for (const q of this.#queues.values()) {
+      const head = q.batches[0];
+      if (!head || q.inFlight) continue;
+      if (head.retryAt > now) {
+        wakeAt = Math.min(wakeAt, head.retryAt);
+        continue;
+      }
+      const broker = this.#leaders.get(q.topic)?.get(q.partition) ?? -1;
+      const lingerEnd = head.createdAt + this.#lingerMs;
+      const ready = urgent || head.closed || q.batches.length > 1 || lingerEnd <= now;
+      if (!ready) wakeAt = Math.min(wakeAt, lingerEnd);
+      if (this.#busy.has(broker)) continue;
+      let entry = perBroker.get(broker);
+      if (!entry) perBroker.set(broker, entry = { ready: false, queues: [] });
+      entry.ready ||= ready;
+      if (ready && this.#requestPerBatch) entry.queues.unshift(q);
+      else entry.queues.push(q);
     }
-    if (q.open.items.length === 0) return;
-    q.sealed.push(q.open);
-    q.open = { items: [], bytes: 0 };
+    for (const [broker, { ready, queues }] of perBroker) {
+      if (!ready) continue;
+      const taken = (this.#requestPerBatch ? queues.slice(0, 1) : queues).map((q) => {
+        const batch = q.batches.shift()!;
+        batch.closed = true;
+        q.inFlight = true;
+        return { q, batch };
+      });
+      // Partitions left out (requestPerBatch) wait for this request: wake when it ends.
+      const request = this.#sendRequest(broker, taken).finally(() => {
+        this.#requests.delete(request);
+        this.#busy.delete(broker);
+        for (const { q } of taken) q.inFlight = false;
+        this.#scheduleDrain();
+      });
+      this.#busy.add(broker);
+      this.#requests.add(request);
+    }
+    this.#setTimer(wakeAt);
   }
 
-  #pump(q: _PartitionQueue): void {
-    if (q.inFlight) return;
-    const batch = q.sealed.shift();
-    if (!batch) return;
-    q.inFlight = this.#sendBatch(q, batch).finally(() => {
-      q.inFlight = undefined;
-      this.#pump(q);
-    });
+  #setTimer(at: number): void {
+    if (this.#stopped) at = Infinity;
+    if (this.#timer && this.#timer.at <= at && at !== Infinity) return;
+    if (this.#timer) clearTimeout(this.#timer.id);
+    this.#timer = undefined;
+    if (at === Infinity) return;
+    const id = setTimeout(() => {
+      this.#timer = undefined;
+      this.#drain();
+    }, Math.max(0, at - Date.now()));
+    this.#timer = { at, id };
   }
 
-  async #sendBatch(q: _PartitionQueue, batch: _Batch): Promise<void> {
-    const { topic, partition } = q;
-    try {
-      const [meta] = await this.#producer.send({
-        topic,
-        acks: -1,
-        timeout: this.#ackTimeoutMs,
-        compression: CompressionTypes.GZIP,
-        messages: batch.items.map(({ record }) => ({
-          partition,
+  async #sendRequest(broker: number, taken: { q: _PartitionQueue; batch: _Batch }[]) {
+    const perTopic = new Map<string, Message[]>();
+    for (const { q, batch } of taken) {
+      let messages = perTopic.get(q.topic);
+      if (!messages) perTopic.set(q.topic, messages = []);
+      for (const { record } of batch.items) {
+        messages.push({
+          partition: q.partition,
           key: record.key instanceof Uint8Array ? _toBuffer(record.key) : record.key ?? null,
           value: record.value instanceof Uint8Array ? _toBuffer(record.value) : record.value,
           ...(record.headers ? { headers: _headers(record.headers) } : {}),
-        })),
+        });
+      }
+    }
+    const topicMessages: TopicMessages[] = [...perTopic].map(([topic, messages]) => ({
+      topic,
+      messages,
+    }));
+    let error: unknown;
+    const offsets = new Map<string, string>();
+    try {
+      const results = await this.#producer.sendBatch({
+        topicMessages,
+        acks: -1,
+        timeout: this.#ackTimeoutMs,
+        compression: CompressionTypes.GZIP,
       });
-      const base = BigInt(meta?.baseOffset ?? meta?.offset ?? "-1");
-      batch.items.forEach((item, i) =>
-        item.resolve({ topic, partition, offset: (base + BigInt(i)).toString() })
-      );
-      this.#onBatch?.({
-        topic,
-        partition,
-        count: batch.items.length,
-        bytes: batch.bytes,
-        baseOffset: base.toString(),
-      });
+      for (const r of results) {
+        offsets.set(`${r.topicName}\u0000${r.partition}`, r.baseOffset ?? r.offset ?? "-1");
+      }
     } catch (err) {
-      this.#metadata.delete(topic);
-      this.#log.error("batch failed", {
-        topic,
-        partition,
-        records: batch.items.length,
-        error: err,
-      });
-      for (const item of batch.items) item.reject(err);
+      error = err;
+    }
+    const acked: BatchReport[] = [];
+    for (const { q, batch } of taken) {
+      const { topic, partition } = q;
+      const baseOffset = offsets.get(`${topic}\u0000${partition}`);
+      if (error === undefined && baseOffset !== undefined && baseOffset !== "-1") {
+        const base = BigInt(baseOffset);
+        batch.items.forEach((item, i) =>
+          item.resolve({ topic, partition, offset: (base + BigInt(i)).toString() })
+        );
+        const report = {
+          topic,
+          partition,
+          count: batch.items.length,
+          bytes: batch.bytes,
+          baseOffset,
+        };
+        acked.push(report);
+        if (this.#onBatch) this.#report(this.#onBatch, report);
+      } else {
+        this.#failed(
+          q,
+          batch,
+          error ?? new Error(
+            `No acknowledgement for ${topic}/${partition}: the producer's metadata does not know the partition`,
+          ),
+        );
+      }
+    }
+    if (error !== undefined) {
+      for (const topic of perTopic.keys()) void this.#refreshMetadata(topic).catch(() => {});
+    }
+    if (acked.length > 0 && this.#onRequest) {
+      this.#report(this.#onRequest, { broker, batches: acked });
     }
   }
+
+  /** Calls a report callback; its error is logged, never left to break the bookkeeping. */
+  #report<T>(callback: (report: T) => void, report: T): void {
+    try {
+      callback(report);
+    } catch (err) {
+      this.#log.error("report callback failed", { error: err });
+    }
+  }
+
+  /** Puts a failed batch back at the head of its queue for a retry, or rejects its records. */
+  #failed(q: _PartitionQueue, batch: _Batch, err: unknown): void {
+    batch.attempts++;
+    const retriable = _retriable(err);
+    const context = {
+      topic: q.topic,
+      partition: q.partition,
+      records: batch.items.length,
+      attempt: batch.attempts,
+      error: err,
+    };
+    if (retriable && batch.attempts <= this.#retries) {
+      this.#log.warn("batch failed, retrying", context);
+      const backoff = Math.min(_RETRY_INITIAL_MS * 2 ** (batch.attempts - 1), _RETRY_MAX_MS);
+      batch.retryAt = Date.now() + backoff * (0.8 + Math.random() * 0.4);
+      q.batches.unshift(batch);
+      return;
+    }
+    this.#log.error("batch failed", context);
+    for (const item of batch.items) item.reject(err);
+  }
+}
+
+/** The error kafkajs's send path takes for stale metadata: it refreshes before failing. */
+class _StaleMetadataError extends Error {
+  override name = "KafkaJSMetadataNotLoaded";
+  readonly retriable = true;
+}
+
+/**
+ * The kafkajs partitioner: every message carries the partition this class chose. A partition
+ * missing from kafkajs's own metadata (added since its last refresh) would be left out of the
+ * request without an error, so it fails the request as stale metadata, which makes kafkajs
+ * refresh it.
+ */
+function _explicitPartitioner() {
+  return ({ topic, partitionMetadata, message }: PartitionerArgs): number => {
+    const partition = message.partition ?? -1;
+    if (!partitionMetadata.some((p) => p.partitionId === partition)) {
+      throw new _StaleMetadataError(`No metadata for ${topic}/${partition} yet`);
+    }
+    return partition;
+  };
+}
+
+/** Whether kafkajs's error (retries off: its retriable errors come wrapped) may be retried. */
+function _retriable(err: unknown): boolean {
+  const e = err as { name?: string; retriable?: boolean } | undefined;
+  if (!e || typeof e !== "object") return false;
+  if (e.name === "KafkaJSNumberOfRetriesExceeded") return true;
+  if (e.name === "KafkaJSNonRetriableError" || e.retriable === false) return false;
+  return !["RangeError", "ReferenceError", "SyntaxError", "TypeError"].includes(e.name ?? "");
 }
 
 function _toBuffer(bytes: Uint8Array): Buffer {
