@@ -1,11 +1,9 @@
 /** tickerwatch alert system: turns each cycle's prices into one alert per crossed threshold. */
-import {
-  ALERT_SYSTEM_ENV,
-  loadAlertSystemConfig,
-  runService,
-  startAlertSystem,
-  usageOf,
-} from "../core/mod.ts";
+// Only this service's modules, not core/mod.ts: a process loads (and keeps in memory) the code of
+// what it runs, nothing else (tests/architecture/executable_imports_test.ts).
+import { runService, usageOf } from "../core/runtime/run_service.ts";
+import { ALERT_SYSTEM_ENV, loadAlertSystemConfig } from "../core/services/alert_system_config.ts";
+import { startAlertSystem } from "../core/services/alert_system.ts";
 
 await runService({
   name: "alert-system",

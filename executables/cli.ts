@@ -3,6 +3,6 @@
  * `--help` lists the commands and flags; exit codes: 0 ok, 1 the service said no, 2 usage error,
  * 3 unavailable after retries.
  */
-import { runCli } from "../core/mod.ts";
+import { runCli } from "../core/cli/run_cli.ts";
 
 Deno.exit(await runCli(Deno.args, Deno.env.toObject()));

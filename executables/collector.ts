@@ -1,11 +1,9 @@
 /** tickerwatch collector: fetches the followed tickers' prices on a schedule, stores and publishes them. */
-import {
-  COLLECTOR_ENV,
-  loadCollectorConfig,
-  runService,
-  startCollector,
-  usageOf,
-} from "../core/mod.ts";
+// Only this service's modules, not core/mod.ts: a process loads (and keeps in memory) the code of
+// what it runs, nothing else (tests/architecture/executable_imports_test.ts).
+import { runService, usageOf } from "../core/runtime/run_service.ts";
+import { COLLECTOR_ENV, loadCollectorConfig } from "../core/services/collector_config.ts";
+import { startCollector } from "../core/services/collector.ts";
 
 await runService({
   name: "collector",

@@ -1,11 +1,12 @@
 /** tickerwatch command server: UserCommandService (register, login, update, delete) on MySQL. */
+// Only this service's modules, not core/mod.ts: a process loads (and keeps in memory) the code of
+// what it runs, nothing else (tests/architecture/executable_imports_test.ts).
+import { runService, usageOf } from "../core/runtime/run_service.ts";
 import {
   COMMAND_SERVER_ENV,
   loadCommandServerConfig,
-  runService,
   startCommandServer,
-  usageOf,
-} from "../core/mod.ts";
+} from "../core/services/command_server.ts";
 
 await runService({
   name: "command-server",

@@ -2,13 +2,11 @@
  * tickerwatch kafka-admin: creates the topics when missing, then logs the cluster's brokers,
  * controller and every partition's leader, replicas and ISR at an interval.
  */
-import {
-  KAFKA_ADMIN_ENV,
-  loadKafkaAdminConfig,
-  runService,
-  startKafkaAdmin,
-  usageOf,
-} from "../core/mod.ts";
+// Only this service's modules, not core/mod.ts: a process loads (and keeps in memory) the code of
+// what it runs, nothing else (tests/architecture/executable_imports_test.ts).
+import { runService, usageOf } from "../core/runtime/run_service.ts";
+import { KAFKA_ADMIN_ENV, loadKafkaAdminConfig } from "../core/services/kafka_admin_config.ts";
+import { startKafkaAdmin } from "../core/services/kafka_admin.ts";
 
 await runService({
   name: "kafka-admin",

@@ -1,11 +1,9 @@
 /** tickerwatch notifier: alerts on to-notifier → e-mails over SMTP (README: Honest guarantees). */
-import {
-  loadNotifierConfig,
-  NOTIFIER_ENV,
-  runService,
-  startNotifier,
-  usageOf,
-} from "../core/mod.ts";
+// Only this service's modules, not core/mod.ts: a process loads (and keeps in memory) the code of
+// what it runs, nothing else (tests/architecture/executable_imports_test.ts).
+import { runService, usageOf } from "../core/runtime/run_service.ts";
+import { loadNotifierConfig, NOTIFIER_ENV } from "../core/services/notifier_config.ts";
+import { startNotifier } from "../core/services/notifier.ts";
 
 await runService({
   name: "notifier",

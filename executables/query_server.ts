@@ -1,11 +1,12 @@
 /** tickerwatch query server: UserQueryService (latest value, average of the last N) on MySQL. */
+// Only this service's modules, not core/mod.ts: a process loads (and keeps in memory) the code of
+// what it runs, nothing else (tests/architecture/executable_imports_test.ts).
+import { runService, usageOf } from "../core/runtime/run_service.ts";
 import {
   loadQueryServerConfig,
   QUERY_SERVER_ENV,
-  runService,
   startQueryServer,
-  usageOf,
-} from "../core/mod.ts";
+} from "../core/services/query_server.ts";
 
 await runService({
   name: "query-server",

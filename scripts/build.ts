@@ -35,10 +35,10 @@ export interface ExecutableSpec {
   readonly permissions: readonly string[];
 }
 
-// Every executable imports core/mod.ts, which loads grpc-health-check and proto-loader at start:
-// they need read access and --allow-sys=uid,gid (without it they wrongly report a missing
-// .proto). kafkajs reads the environment at load time. Reading files embedded with --include
-// needs --allow-read in a compiled binary (the npm packages' files are granted implicitly).
+// The gRPC servers and the CLI load grpc-health-check and proto-loader at start: they need read
+// access and --allow-sys=uid,gid (without it they wrongly report a missing .proto). kafkajs
+// reads the environment at load time. Reading files embedded with --include needs --allow-read
+// in a compiled binary (the npm packages' files are granted implicitly).
 const _BASE = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys=uid,gid"];
 
 /** The six services, in the order they are built. */
@@ -57,7 +57,7 @@ export const SERVICE_EXECUTABLES: readonly ExecutableSpec[] = [
 ];
 
 /**
- * The user CLI, a gRPC client. It loads core/mod.ts like the services, so it needs their base:
+ * The user CLI, a gRPC client. It needs the services' base:
  * net for any service address, env as a whole (the address variables, and grpc-js and kafkajs
  * read theirs at load time), read for the embedded protos, uid/gid for proto-loader.
  */

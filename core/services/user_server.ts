@@ -1,6 +1,3 @@
-import { CachedTickerDirectory } from "../commands/cached_ticker_directory.ts";
-import { CommandService } from "../commands/command_service.ts";
-import { RequestCache } from "../commands/request_cache.ts";
 import type { TickerDirectory } from "../commands/ticker_directory.ts";
 import { readLogLevel, readMetricsAddr, readMysqlUrl } from "../config/common_config.ts";
 import { ConfigError, type Env, EnvReader } from "../config/env.ts";
@@ -14,18 +11,14 @@ import {
   readMysqlTls,
 } from "../config/security_config.ts";
 import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from "../domain/language.ts";
-import { commandHandlers } from "../grpc/command_handlers.ts";
 import { queryHandlers } from "../grpc/query_handlers.ts";
 import { loadUserServiceProto } from "../grpc/user_service_proto.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
-import { MysqlCommandLedger } from "../mysql/mysql_command_ledger.ts";
 import { MysqlPriceHistory } from "../mysql/mysql_price_history.ts";
 import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
 import { openDatabase } from "../mysql/open_database.ts";
-import { YahooTickerDirectory } from "../prices/yahoo_ticker_directory.ts";
 import { QueryService } from "../queries/query_service.ts";
-import { PeerRateLimiter } from "../grpc/peer_rate_limiter.ts";
-import { startConsent } from "./_consent_wiring.ts";
+import type { CommandPart } from "./_command_wiring.ts";
 import { CONSENT_ENV, type ConsentConfig, readConsentConfig } from "./consent_config.ts";
 import { type HostedService, hostGrpcServices, type RunningServer } from "./grpc_service_host.ts";
 
@@ -188,54 +181,13 @@ export async function startUserServer(
   const db = await openDatabase({ url: config.mysqlUrl, logger, tls: config.mysqlTls, signal });
   const proto = loadUserServiceProto();
   const services: HostedService[] = [];
-  let purgeTimer: ReturnType<typeof setInterval> | undefined;
-  let consent: Awaited<ReturnType<typeof startConsent>> | undefined;
+  let command: CommandPart | undefined;
   try {
     if (config.grpcServices.includes("command")) {
-      consent = await startConsent(config.consent, db, logger);
-      const ledger = new MysqlCommandLedger(db);
-      const directory = tickerDirectory ??
-        (config.tickerCheck
-          ? new YahooTickerDirectory({ timeoutMs: config.tickerCheck.timeoutMs, logger })
-          : undefined);
-      const service = new CommandService({
-        ledger,
-        cache: new RequestCache({
-          maxEntries: config.requestCacheSize,
-          ttlMs: config.requestCacheTtlMs,
-        }),
-        tickers: directory &&
-          new CachedTickerDirectory({
-            directory,
-            timeoutMs: config.tickerCheck?.timeoutMs ?? 2_000,
-          }),
-        logger,
-        confirmation: consent.confirmation,
-      });
-      const purge = async () => {
-        try {
-          const purged = await ledger.purge(config.requestRetentionMs);
-          if (purged > 0) logger.info("expired request ids purged", { purged });
-        } catch (err) {
-          logger.warn("request id purge failed", { err });
-        }
-      };
-      await purge();
-      purgeTimer = setInterval(purge, Math.min(config.requestRetentionMs / 4, 600_000));
-      services.push({
-        name: "user_service.UserCommandService",
-        definition: proto.commandService.service,
-        handlers: (metrics) =>
-          commandHandlers(
-            service,
-            logger,
-            metrics,
-            config.responseLanguage,
-            config.registerRatePerMinute > 0
-              ? new PeerRateLimiter({ perMinute: config.registerRatePerMinute })
-              : undefined,
-          ),
-      });
+      // Loaded only here: a query server never loads what commands need (kafkajs, Yahoo, zod).
+      const { startCommandPart } = await import("./_command_wiring.ts");
+      command = await startCommandPart(config, { db, proto, logger, tickerDirectory });
+      services.push(command.service);
     }
     if (config.grpcServices.includes("query")) {
       const service = new QueryService({
@@ -249,8 +201,7 @@ export async function startUserServer(
       });
     }
   } catch (err) {
-    clearInterval(purgeTimer);
-    await consent?.stop();
+    await command?.stop();
     await db.close();
     throw err;
   }
@@ -263,17 +214,15 @@ export async function startUserServer(
     logger,
     tls: config.tls,
     authTokens: config.authTokens,
-    beforeStop: () => clearInterval(purgeTimer),
   }).catch(async (err) => {
-    clearInterval(purgeTimer);
-    await consent?.stop();
+    await command?.stop();
     throw err;
   });
   return {
     ...host,
-    publicPort: consent?.publicPort,
+    publicPort: command?.publicPort,
     async stop() {
-      await consent?.stop();
+      await command?.stop();
       await host.stop();
     },
   };
