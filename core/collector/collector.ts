@@ -1,4 +1,5 @@
-import { MESSAGE_VERSION, type PriceUpdate, type QuoteMessage } from "../messages/messages.ts";
+import type { PriceUpdate, QuoteMessage } from "../messages/messages.ts";
+import { MESSAGE_VERSION } from "../messages/message_version.ts";
 import { TOPIC_TO_ALERT_SYSTEM } from "../messages/topics.ts";
 import type { Logger } from "../log/logger.ts";
 import { CircuitBreakerOpenError } from "../runtime/circuit_breaker.ts";

@@ -7,7 +7,7 @@ import type { User } from "../domain/user.ts";
 import { ValidationError } from "../domain/validation_error.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import type { ConfirmationMessage } from "../messages/confirmation_message.ts";
-import { MESSAGE_VERSION } from "../messages/messages.ts";
+import { MESSAGE_VERSION } from "../messages/message_version.ts";
 import type { CommandLedger, LedgerEntry } from "./command_ledger.ts";
 import { type CommandAnswer, type CommandReply, commandReplyText } from "./command_reply.ts";
 import { Outcome, type OutcomeCode } from "./outcome.ts";

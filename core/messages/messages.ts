@@ -1,13 +1,9 @@
 import { z } from "zod";
 import type { ThresholdType } from "../domain/threshold_type.ts";
 import type { MessageSchema } from "./message_schema.ts";
+import { MESSAGE_VERSION } from "./message_version.ts";
 
-/**
- * Version of the JSON messages this code writes; readers accept exactly this version. Optional
- * fields added since (a quote's `currency` and `market_time`, an alert's `currency`) keep it at
- * 1: a reader without them drops the unknown keys, and a message without them is still valid.
- */
-export const MESSAGE_VERSION = 1;
+export { MESSAGE_VERSION };
 
 const _isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
 const _price = z.number().finite().positive();

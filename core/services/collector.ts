@@ -11,31 +11,37 @@ import { GuardedPriceSource } from "../collector/guarded_price_source.ts";
 import { UnknownTickerMarking } from "../collector/unknown_ticker_marking.ts";
 import { MysqlUnknownTickers } from "../mysql/mysql_unknown_tickers.ts";
 import type { PriceSource } from "../collector/price_source.ts";
-import { ReplayPriceSource } from "../prices/replay_price_source.ts";
-import { SyntheticPriceSource } from "../prices/synthetic_price_source.ts";
-import { YahooPriceSource } from "../prices/yahoo_price_source.ts";
 import { delay } from "../runtime/shutdown.ts";
 import type { Stoppable } from "../runtime/run_service.ts";
 import { Collector } from "../collector/collector.ts";
 import { CollectorMetrics } from "../collector/collector_metrics.ts";
 import type { CollectorConfig, PriceSourceSpec } from "./collector_config.ts";
 
-/** Builds the price source a configuration names. */
+/**
+ * Builds the price source a configuration names. Each source's module is loaded only when named:
+ * a collector on synthetic or replayed prices never loads yahoo-finance2.
+ */
 export async function createPriceSource(
   spec: PriceSourceSpec,
   logger: Logger,
 ): Promise<PriceSource> {
   switch (spec.kind) {
-    case "yahoo":
+    case "yahoo": {
+      const { YahooPriceSource } = await import("../prices/yahoo_price_source.ts");
       return new YahooPriceSource({ timeoutMs: spec.timeoutMs, logger });
-    case "synthetic":
+    }
+    case "synthetic": {
+      const { SyntheticPriceSource } = await import("../prices/synthetic_price_source.ts");
       return new SyntheticPriceSource({
         seed: spec.seed,
         scripts: spec.scripts,
         volatility: spec.volatility,
       });
-    case "replay":
+    }
+    case "replay": {
+      const { ReplayPriceSource } = await import("../prices/replay_price_source.ts");
       return await ReplayPriceSource.fromFile(spec.file);
+    }
   }
 }
 
