@@ -2,8 +2,7 @@
 import type { RowDataPacket } from "mysql2/promise";
 import type { SentAlert, SentAlertLog } from "../notify/sent_alert_log.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
-
-const _MAX_BATCH = 500;
+import { StatementBatcher } from "./statement_batcher.ts";
 
 /**
  * {@linkcode SentAlertLog} on `sent_alerts(alert_id PK, email, ticker, threshold_type,
@@ -11,10 +10,11 @@ const _MAX_BATCH = 500;
  * id keeps the first row. Database outages surface as {@linkcode DatabaseUnavailableError}
  * (retriable).
  *
- * Calls made in the same turn of the event loop share one statement: concurrent `wasSent`
- * calls become one `SELECT … WHERE alert_id IN (…)` and concurrent `record` calls one multi-row
- * `INSERT` (one transaction), up to 500 ids each. Each call still resolves only when its own
- * answer is known or its row is committed, and a failed statement rejects every call in it.
+ * Concurrent calls share one statement, group-commit style ({@linkcode StatementBatcher}): the
+ * `wasSent` calls made while a SELECT is in flight become the next `SELECT … WHERE alert_id IN
+ * (…)`, and the `record` calls made while an INSERT is in flight the next multi-row `INSERT` (one
+ * transaction), up to 500 ids each. Each call still resolves only when its own answer is known
+ * or its row is committed, and a failed statement rejects every call in it.
  *
  * @example
  * ```ts
@@ -26,18 +26,23 @@ const _MAX_BATCH = 500;
 export class MysqlSentAlertLog implements SentAlertLog {
   readonly #db: MysqlDatabase;
   readonly #now: () => Date;
-  readonly #checks: _Batcher<string, boolean>;
-  readonly #records: _Batcher<SentAlert, void>;
+  readonly #checks: StatementBatcher<string, boolean>;
+  readonly #records: StatementBatcher<SentAlert, void>;
 
   /** `now` is the clock `purge` measures age against (default the system clock). */
   constructor(db: MysqlDatabase, { now = () => new Date() }: { now?: () => Date } = {}) {
     this.#db = db;
     this.#now = now;
-    this.#checks = new _Batcher((ids) => this.#sentAmong(ids));
-    this.#records = new _Batcher((alerts) => this.#insert(alerts));
+    this.#checks = new StatementBatcher((ids) => this.#sentAmong(ids));
+    this.#records = new StatementBatcher((alerts) => this.#insert(alerts));
   }
 
-  /** Whether `alertId` has a row (batched with the other calls of this event-loop turn). */
+  /** Statements run so far: `SELECT`s of `wasSent`, `INSERT`s of `record`. */
+  get statements(): { selects: number; inserts: number } {
+    return { selects: this.#checks.statements, inserts: this.#records.statements };
+  }
+
+  /** Whether `alertId` has a row (batched with the concurrent calls). */
   wasSent(alertId: string): Promise<boolean> {
     return this.#checks.add(alertId);
   }
@@ -77,37 +82,5 @@ export class MysqlSentAlertLog implements SentAlertLog {
       )
     );
     return alerts.map(() => undefined);
-  }
-}
-
-/** Collects the calls of one event-loop turn and runs them as one batch (up to _MAX_BATCH). */
-class _Batcher<In, Out> {
-  readonly #run: (inputs: In[]) => Promise<Out[]>;
-  #queue: { input: In; resolve: (out: Out) => void; reject: (err: unknown) => void }[] = [];
-  #scheduled = false;
-
-  constructor(run: (inputs: In[]) => Promise<Out[]>) {
-    this.#run = run;
-  }
-
-  add(input: In): Promise<Out> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setTimeout(() => this.#flush(), 0);
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, _MAX_BATCH);
-      this.#run(batch.map((c) => c.input)).then(
-        (outs) => batch.forEach((c, i) => c.resolve(outs[i]!)),
-        (err) => batch.forEach((c) => c.reject(err)),
-      );
-    }
   }
 }
