@@ -70,13 +70,21 @@ export interface ConsumerRunnerOptions<T> {
   /** Heartbeat interval in ms; default 1000. */
   heartbeatIntervalMs?: number;
   /**
-   * Messages of one partition handled at the same time; default 1: one by one, each offset
-   * committed right after its handler. Above 1, each fetched batch is taken in chunks of up to
-   * `concurrency × 8` messages; within a chunk, messages with the same key run one after the
-   * other in offset order and up to `concurrency` keys run at once; then one commit covers the
-   * chunk. Only messages whose handler finished are ever covered by a commit.
+   * Handlers running at the same time, over all partitions of this member; default 1: one
+   * message at a time, each offset committed right after its handler. Above 1, the partitions
+   * are processed concurrently (up to `partitionsConcurrently` of them) and each partition's
+   * fetched batch is taken in chunks of up to `concurrency × 8` messages; within a chunk,
+   * messages with the same key run one after the other in offset order and different keys run
+   * at once, never more than `concurrency` handlers in all (one pool of slots shared by the
+   * partitions); then one commit covers the chunk. Only messages whose handler finished are ever
+   * covered by a commit.
    */
   concurrency?: number;
+  /**
+   * With `concurrency` above 1: partitions whose chunks are processed at the same time; default
+   * `concurrency` (each partition can have a handler running). Ignored with `concurrency` 1.
+   */
+  partitionsConcurrently?: number;
 }
 
 /** Headers a DLQ record carries, naming where the original was. */
@@ -182,6 +190,12 @@ export class ConsumerRunner<T> {
       this.#log.error("consumer crashed", { error: payload.error, restart: payload.restart });
       if (!payload.restart) this.#running = false;
     });
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#log.info("consumer joined", {
+        partitions: payload.memberAssignment[topic]?.length ?? 0,
+        joinMs: payload.duration,
+      });
+    });
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
     const concurrency = this.#options.concurrency ?? 1;
@@ -205,10 +219,11 @@ export class ConsumerRunner<T> {
   }
 
   async #runChunked(concurrency: number): Promise<void> {
+    const slots = new _Slots(concurrency);
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.#options.partitionsConcurrently ?? concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const { topic, partition, messages } = batch;
         for (let i = 0; i < messages.length; i += concurrency * 8) {
@@ -217,7 +232,7 @@ export class ConsumerRunner<T> {
           const done = await _byKey(
             chunk,
             concurrency,
-            (m) => this.#process(topic, partition, m, heartbeat),
+            (m) => slots.run(() => this.#process(topic, partition, m, heartbeat)),
           );
           const finished = done.indexOf(false) < 0 ? chunk.length : done.indexOf(false);
           const last = chunk[finished - 1];
@@ -408,6 +423,28 @@ async function _byKey(
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
   return results;
+}
+
+/** A pool of `size` slots: `run` waits for a free one (first come, first served). */
+class _Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async run<R>(work: () => Promise<R>): Promise<R> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
 }
 
 function _describe(err: unknown): string {
