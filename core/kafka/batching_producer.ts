@@ -61,6 +61,8 @@ export interface ProduceRequestEvent {
   broker: string;
   /** Request size in bytes, framing and compressed batches included. */
   size: number;
+  /** When it was sent (epoch ms). */
+  sentAt: number;
   /** Time from sending to the response, in ms. */
   duration: number;
   /** Time the request waited in kafkajs's queue for the connection, in ms. */
@@ -259,8 +261,8 @@ export class BatchingProducer {
     if (onProduceRequest) {
       this.#producer.on(this.#producer.events.REQUEST, ({ payload }) => {
         if (payload.apiName !== "Produce") return;
-        const { broker, size, duration, pendingDuration } = payload;
-        onProduceRequest({ broker, size, duration, pendingDuration });
+        const { broker, size, sentAt, duration, pendingDuration } = payload;
+        onProduceRequest({ broker, size, sentAt, duration, pendingDuration });
       });
     }
     this.#admin = options.kafka.admin();
@@ -432,7 +434,8 @@ export class BatchingProducer {
         this.#requests.delete(request);
         this.#busy.delete(broker);
         for (const { q } of taken) q.inFlight = false;
-        this.#scheduleDrain();
+        // The next round leaves at once: what queued meanwhile is in already.
+        if (!this.#stopped) this.#drain();
       });
       this.#busy.add(broker);
       this.#requests.add(request);
