@@ -19,6 +19,7 @@ import {
 import { ensureTopics } from "../core/kafka/topic_admin.ts";
 import { DEFAULT_KAFKA_BROKERS } from "../core/config/common_config.ts";
 import { migrate } from "../core/mysql/migrations.ts";
+import { DEFAULT_TO_NOTIFIER_PARTITIONS } from "../core/services/kafka_admin_config.ts";
 import { ServiceProcess } from "./service_process.ts";
 import { SmtpCatcher } from "./smtp_catcher.ts";
 
@@ -53,8 +54,8 @@ export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
   await ensureTopics(admin, [
     { topic: toAlert, partitions: 1 },
     { topic: dlqTopicOf(toAlert), partitions: 1 },
-    { topic: toNotifier, partitions: 3 },
-    { topic: dlqTopicOf(toNotifier), partitions: 3 },
+    { topic: toNotifier, partitions: DEFAULT_TO_NOTIFIER_PARTITIONS },
+    { topic: dlqTopicOf(toNotifier), partitions: DEFAULT_TO_NOTIFIER_PARTITIONS },
   ]);
   const db = await MysqlDatabase.connect({ url });
   await migrate(db);

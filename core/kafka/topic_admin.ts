@@ -6,37 +6,58 @@ import type { Logger } from "../log/logger.ts";
 export interface TopicSpec {
   /** Topic name. */
   topic: string;
-  /** Number of partitions (used only on creation). */
+  /**
+   * Number of partitions: a missing topic is created with it, an existing topic with fewer is
+   * raised to it, one with more is left as it is.
+   */
   partitions: number;
-  /** Replication factor; default 3. */
+  /** Replication factor; default 3 (used only on creation). */
   replicationFactor?: number;
-  /** `min.insync.replicas`; default 2. */
+  /** `min.insync.replicas`; default 2 (used only on creation). */
   minInsyncReplicas?: number;
+}
+
+/** A topic whose partition count {@linkcode ensureTopics} raised or found above its spec. */
+export interface PartitionChange {
+  /** Topic name. */
+  topic: string;
+  /** Partitions it had. */
+  from: number;
+  /** Partitions it has now (raised) or the spec asked for (more than asked). */
+  to: number;
 }
 
 /** What {@linkcode ensureTopics} did with each topic. */
 export interface EnsureTopicsResult {
   /** Topics it created. */
   created: string[];
-  /** Topics that existed already (left as they are). */
+  /** Topics that existed already. */
   existing: string[];
+  /** Existing topics that had fewer partitions than their spec, now raised to it. */
+  raised: PartitionChange[];
+  /** Existing topics with more partitions than their spec (never lowered: left as they are). */
+  aboveSpec: PartitionChange[];
 }
 
 /**
  * Creates the topics of `specs` that do not exist yet (partitions, replication factor,
- * `min.insync.replicas`) and waits for their leaders. Existing topics are not changed, so
- * calling it again is harmless.
+ * `min.insync.replicas`) and waits for their leaders. An existing topic with fewer partitions
+ * than its spec gets more (Kafka cannot take partitions away: one with more is left as it is,
+ * with a warning to `logger`); nothing else of an existing topic changes, so calling it again is
+ * harmless. Raising the partitions of a keyed topic moves keys to other partitions: records of
+ * one key written before and after the change may be read out of order.
  *
  * @throws the kafkajs error when the cluster refuses (e.g. fewer brokers than the replication
  *   factor)
  * @example
  * ```ts
- * await ensureTopics(admin, [{ topic: TOPIC_TO_NOTIFIER, partitions: 3 }]);
+ * await ensureTopics(admin, [{ topic: TOPIC_TO_NOTIFIER, partitions: 24 }]);
  * ```
  */
 export async function ensureTopics(
   admin: Admin,
   specs: readonly TopicSpec[],
+  { logger }: { logger?: Logger } = {},
 ): Promise<EnsureTopicsResult> {
   const present = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !present.has(s.topic));
@@ -57,9 +78,48 @@ export async function ensureTopics(
       if (!missing.every((s) => now.has(s.topic))) throw err;
     }
   }
+  const existingSpecs = specs.filter((s) => present.has(s.topic));
+  const raised: PartitionChange[] = [];
+  const aboveSpec: PartitionChange[] = [];
+  if (existingSpecs.length > 0) {
+    const { topics } = await admin.fetchTopicMetadata({
+      topics: existingSpecs.map((s) => s.topic),
+    });
+    const counts = new Map(topics.map((t) => [t.name, t.partitions.length]));
+    for (const s of existingSpecs) {
+      const from = counts.get(s.topic) ?? 0;
+      if (from < s.partitions) raised.push({ topic: s.topic, from, to: s.partitions });
+      else if (from > s.partitions) aboveSpec.push({ topic: s.topic, from, to: s.partitions });
+    }
+    if (raised.length > 0) {
+      try {
+        await admin.createPartitions({
+          validateOnly: false,
+          topicPartitions: raised.map(({ topic, to }) => ({ topic, count: to })),
+        });
+      } catch (err) {
+        // Another process may have raised them meanwhile.
+        const { topics: now } = await admin.fetchTopicMetadata({
+          topics: raised.map((r) => r.topic),
+        });
+        const after = new Map(now.map((t) => [t.name, t.partitions.length]));
+        if (!raised.every((r) => (after.get(r.topic) ?? 0) >= r.to)) throw err;
+      }
+      for (const r of raised) logger?.info("topic partitions raised", { ...r });
+    }
+    for (const a of aboveSpec) {
+      logger?.warn("topic has more partitions than configured; left as it is", {
+        topic: a.topic,
+        partitions: a.from,
+        configured: a.to,
+      });
+    }
+  }
   return {
     created: missing.map((s) => s.topic),
-    existing: specs.filter((s) => present.has(s.topic)).map((s) => s.topic),
+    existing: existingSpecs.map((s) => s.topic),
+    raised,
+    aboveSpec,
   };
 }
 

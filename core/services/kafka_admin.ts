@@ -36,7 +36,8 @@ export function topicSpecsOf(config: KafkaAdminConfig): TopicSpec[] {
 
 /**
  * Starts kafka-admin: connects (retrying for `config.startTimeoutMs`), creates the missing
- * topics and logs their partitions; then logs the cluster picture (brokers, controller, every
+ * topics, raises the partitions of an existing one that has fewer than configured (never
+ * lowers them: a warning when it has more) and logs their partitions; then logs the cluster picture (brokers, controller, every
  * partition's leader, replicas and ISR, warnings for under-replicated and offline partitions)
  * at once and every `config.monitorIntervalMs`, and serves `/metrics` (brokers up,
  * under-replicated and offline partitions) and `/healthz` (the last look succeeded) on
@@ -65,8 +66,12 @@ export async function startKafkaAdmin(
   try {
     await _connectWithin(admin, config.startTimeoutMs, signal, logger);
     const specs = topicSpecsOf(config);
-    const { created, existing } = await ensureTopics(admin, specs);
-    logger.info("topics ensured", { created, existing });
+    const { created, existing, raised } = await ensureTopics(admin, specs, { logger });
+    logger.info("topics ensured", {
+      created,
+      existing,
+      raised: raised.map((r) => `${r.topic}: ${r.from} → ${r.to}`),
+    });
     const ours = await describeCluster(admin, specs.map((s) => s.topic));
     for (const t of ours.topics) {
       logger.info("topic partitions", { topic: t.topic, partitions: t.partitions.length });

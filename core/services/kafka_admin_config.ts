@@ -9,6 +9,13 @@ import { type Env, EnvReader } from "../config/env.ts";
 import { TOPIC_TO_ALERT_SYSTEM, TOPIC_TO_NOTIFIER } from "../messages/topics.ts";
 import type { LogLevel } from "../log/logger.ts";
 
+/**
+ * Default partitions of `to-notifier` (and its DLQ): enough for a produce request per broker to
+ * carry many 500-byte batches and for the notifier to work on partitions concurrently; chosen
+ * from `scripts/bench_cycle.ts` (README, "Partitions").
+ */
+export const DEFAULT_TO_NOTIFIER_PARTITIONS = 30;
+
 /** Validated configuration of kafka-admin. */
 export interface KafkaAdminConfig {
   /** `KAFKA_BROKERS`: bootstrap `host:port` list. */
@@ -17,7 +24,10 @@ export interface KafkaAdminConfig {
   clientId: string;
   /** `TO_ALERT_SYSTEM_PARTITIONS`: partitions of to-alert-system (and its DLQ); default 1. */
   toAlertSystemPartitions: number;
-  /** `TO_NOTIFIER_PARTITIONS`: partitions of to-notifier (and its DLQ); default 3. */
+  /**
+   * `TO_NOTIFIER_PARTITIONS`: partitions of to-notifier (and its DLQ); default
+   * {@linkcode DEFAULT_TO_NOTIFIER_PARTITIONS} (30). An existing topic with fewer is raised to it.
+   */
   toNotifierPartitions: number;
   /** `KAFKA_REPLICATION_FACTOR`: default 3. */
   replicationFactor: number;
@@ -73,7 +83,10 @@ export function loadKafkaAdminConfig(env: Env): KafkaAdminConfig {
     brokers: readKafkaBrokers(r),
     clientId: r.string("KAFKA_CLIENT_ID", "kafka-admin"),
     toAlertSystemPartitions: r.int("TO_ALERT_SYSTEM_PARTITIONS", 1, { min: 1, max: 1000 }),
-    toNotifierPartitions: r.int("TO_NOTIFIER_PARTITIONS", 3, { min: 1, max: 1000 }),
+    toNotifierPartitions: r.int("TO_NOTIFIER_PARTITIONS", DEFAULT_TO_NOTIFIER_PARTITIONS, {
+      min: 1,
+      max: 1000,
+    }),
     replicationFactor,
     minInsyncReplicas: r.int("KAFKA_MIN_INSYNC_REPLICAS", 2, { min: 1, max: replicationFactor }),
     monitorIntervalMs: r.number("KAFKA_MONITOR_INTERVAL_S", 120, { min: 1, max: 86_400 }) * 1000,

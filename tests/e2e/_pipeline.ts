@@ -22,6 +22,7 @@ import {
 } from "../../core/mod.ts";
 import { committedOffsets, KAFKA_BROKERS, randomName } from "../_kafka.ts";
 import { kafkaTopics } from "../helpers/kafka_topics.ts";
+import { DEFAULT_TO_NOTIFIER_PARTITIONS } from "../../core/services/kafka_admin_config.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
 import { commandServer, queryServer } from "../helpers/servers.ts";
@@ -100,7 +101,7 @@ async function _start(
   const topics = services.use(
     await kafkaTopics([
       { prefix: "e2e-to-alert-system", partitions: 1, dlq: true },
-      { prefix: "e2e-to-notifier", partitions: 3, dlq: true },
+      { prefix: "e2e-to-notifier", partitions: DEFAULT_TO_NOTIFIER_PARTITIONS, dlq: true },
     ]),
   );
   const [toAlert, toNotifier] = topics.names as [string, string];

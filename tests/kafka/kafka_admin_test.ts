@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  dlqTopicOf,
   TOPIC_TO_ALERT_SYSTEM,
   TOPIC_TO_ALERT_SYSTEM_DLQ,
   TOPIC_TO_NOTIFIER,
@@ -8,11 +9,15 @@ import {
 import {
   clusterScript,
   connectAdmin,
+  deleteTopics,
   ensureKafkaCluster,
   KAFKA_BROKERS,
+  randomName,
   waitFor,
   waitHealthy,
 } from "../_kafka.ts";
+import { ensureTopics } from "../../core/kafka/topic_admin.ts";
+import { DEFAULT_TO_NOTIFIER_PARTITIONS } from "../../core/services/kafka_admin_config.ts";
 
 const ENTRY = new URL("../../executables/kafka_admin.ts", import.meta.url).pathname;
 const OURS = [
@@ -25,10 +30,10 @@ const OURS = [
 type Line = Record<string, unknown> & { level: string; msg: string };
 
 /** Runs `kafka_admin.ts --once`; returns its exit code and its JSON log lines. */
-async function runOnce(): Promise<{ code: number; lines: Line[] }> {
+async function runOnce(env: Record<string, string> = {}): Promise<{ code: number; lines: Line[] }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", ENTRY, "--once"],
-    env: { KAFKA_BROKERS: KAFKA_BROKERS.join(",") },
+    env: { KAFKA_BROKERS: KAFKA_BROKERS.join(","), ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -70,6 +75,7 @@ Deno.test(
     assert.equal(second.code, 0);
     const ensured = second.lines.find((l) => l.msg === "topics ensured")!;
     assert.deepEqual(ensured.created, []);
+    assert.deepEqual(ensured.raised, []);
     assert.deepEqual(ensured.existing, OURS);
     const parts = Object.fromEntries(
       second.lines.filter((l) => l.msg === "topic partitions").map((l) => [l.topic, l.partitions]),
@@ -77,8 +83,8 @@ Deno.test(
     assert.deepEqual(parts, {
       [TOPIC_TO_ALERT_SYSTEM]: 1,
       [TOPIC_TO_ALERT_SYSTEM_DLQ]: 1,
-      [TOPIC_TO_NOTIFIER]: 3,
-      [TOPIC_TO_NOTIFIER_DLQ]: 3,
+      [TOPIC_TO_NOTIFIER]: DEFAULT_TO_NOTIFIER_PARTITIONS,
+      [TOPIC_TO_NOTIFIER_DLQ]: DEFAULT_TO_NOTIFIER_PARTITIONS,
     });
 
     const admin = await connectAdmin();
@@ -173,5 +179,79 @@ Deno.test(
     const status = await child.status;
     await reader.cancel();
     assert.equal(status.code, 0);
+  },
+);
+
+Deno.test(
+  "kafka_admin.ts --once raises to-notifier and its DLQ from 3 partitions to TO_NOTIFIER_PARTITIONS, and never lowers a topic that has more",
+  async () => {
+    await ensureKafkaCluster();
+    const admin = await connectAdmin();
+    const toNotifier = randomName("t-upgrade-notifier");
+    const toAlertSystem = randomName("t-upgrade-alerts");
+    const all = [toNotifier, dlqTopicOf(toNotifier), toAlertSystem, dlqTopicOf(toAlertSystem)];
+    const counts = async () =>
+      Object.fromEntries(
+        (await admin.fetchTopicMetadata({ topics: all })).topics
+          .map((t) => [t.name, t.partitions.length]),
+      );
+    try {
+      // As an older release left them: to-notifier with 3, to-alert-system with 2 (above 1).
+      await ensureTopics(admin, [
+        { topic: toNotifier, partitions: 3 },
+        { topic: dlqTopicOf(toNotifier), partitions: 3 },
+        { topic: toAlertSystem, partitions: 2 },
+        { topic: dlqTopicOf(toAlertSystem), partitions: 1 },
+      ]);
+      const env = {
+        TOPIC_TO_NOTIFIER: toNotifier,
+        TOPIC_TO_ALERT_SYSTEM: toAlertSystem,
+        TO_NOTIFIER_PARTITIONS: "12",
+      };
+      const first = await runOnce(env);
+      assert.equal(first.code, 0, JSON.stringify(first.lines));
+      assert.deepEqual(await counts(), {
+        [toNotifier]: 12,
+        [dlqTopicOf(toNotifier)]: 12,
+        [toAlertSystem]: 2,
+        [dlqTopicOf(toAlertSystem)]: 1,
+      });
+      const raised = first.lines.filter((l) => l.msg === "topic partitions raised");
+      assert.deepEqual(
+        raised.map(({ topic, from, to }) => ({ topic, from, to })),
+        [
+          { topic: toNotifier, from: 3, to: 12 },
+          { topic: dlqTopicOf(toNotifier), from: 3, to: 12 },
+        ],
+      );
+      const above = first.lines.filter((l) => l.msg.startsWith("topic has more partitions"));
+      assert.deepEqual(above.map((l) => [l.level, l.topic, l.partitions, l.configured]), [
+        ["warn", toAlertSystem, 2, 1],
+      ]);
+      // The new partitions have leaders and full replicas.
+      const { topics } = await admin.fetchTopicMetadata({ topics: [toNotifier] });
+      for (const p of topics[0]!.partitions) {
+        assert.ok(p.leader >= 0, `leader of ${p.partitionId}`);
+        assert.equal(p.replicas.length, 3);
+      }
+
+      // A smaller count later never lowers them.
+      const second = await runOnce({ ...env, TO_NOTIFIER_PARTITIONS: "6" });
+      assert.equal(second.code, 0);
+      assert.deepEqual(await counts(), {
+        [toNotifier]: 12,
+        [dlqTopicOf(toNotifier)]: 12,
+        [toAlertSystem]: 2,
+        [dlqTopicOf(toAlertSystem)]: 1,
+      });
+      assert.equal(second.lines.filter((l) => l.msg === "topic partitions raised").length, 0);
+      assert.equal(
+        second.lines.filter((l) => l.msg.startsWith("topic has more partitions")).length,
+        3,
+      );
+    } finally {
+      await deleteTopics(admin, all);
+      await admin.disconnect();
+    }
   },
 );
