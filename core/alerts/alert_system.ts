@@ -18,6 +18,12 @@ export interface UpdateReport {
   readonly transitions: number;
   /** Time spent handling the update, in milliseconds (rounded). */
   readonly millis: number;
+  /** Of `millis`: evaluating the thresholds (the set-based query), ms. */
+  readonly evaluateMillis: number;
+  /** Of `millis`: publishing the alerts until Kafka acknowledged the last one, ms. */
+  readonly publishMillis: number;
+  /** Of `millis`: storing the new threshold state, ms. */
+  readonly storeMillis: number;
 }
 
 /**
@@ -61,6 +67,7 @@ export class AlertSystem {
       at: new Date(q.at),
     }));
     const evaluation = await this.#evaluator.evaluate(quotes);
+    const evaluated = performance.now();
     const currencies = new Map(update.quotes.map((q) => [q.ticker, q.currency]));
     const messages = evaluation.crossings.map((c) => {
       const currency = currencies.get(c.ticker);
@@ -71,13 +78,18 @@ export class AlertSystem {
         this.#publisher.send(this.#topic, { key: message.email, value: JSON.stringify(message) })
       ),
     );
+    const published = performance.now();
     await evaluation.commit();
+    const stored = performance.now();
     const report = {
       cycleId: update.cycle_id,
       quotes: quotes.length,
       alerts: messages.length,
       transitions: evaluation.transitions,
-      millis: Math.round(performance.now() - started),
+      millis: Math.round(stored - started),
+      evaluateMillis: Math.round(evaluated - started),
+      publishMillis: Math.round(published - evaluated),
+      storeMillis: Math.round(stored - published),
     };
     this.#logger.info("update evaluated", { ...report });
     return report;

@@ -33,7 +33,9 @@ export async function startAlertSystem(
     logger,
     security: config.kafkaSecurity,
   });
-  const producer = opened.use(await BatchingProducer.connect({ kafka, logger }));
+  // An update's alerts are all queued at once: lingering for more would only delay the last
+  // request (every request carries a batch of every partition of its broker anyway).
+  const producer = opened.use(await BatchingProducer.connect({ kafka, logger, lingerMs: 0 }));
   const registry = new Registry();
   registerProcessMetrics(registry);
   const metrics = new AlertSystemMetrics(registry);

@@ -113,7 +113,16 @@ Deno.test("CollectorMetrics records results, quotes, unknown symbols, failures a
 Deno.test("AlertSystemMetrics records updates, alerts and the evaluation time", async () => {
   const registry = new Registry();
   const metrics = new AlertSystemMetrics(registry);
-  metrics.recordUpdate({ cycleId: "c", quotes: 4, alerts: 3, transitions: 3, millis: 20 });
+  metrics.recordUpdate({
+    cycleId: "c",
+    quotes: 4,
+    alerts: 3,
+    transitions: 3,
+    millis: 20,
+    evaluateMillis: 5,
+    publishMillis: 10,
+    storeMillis: 5,
+  });
   metrics.recordFailure();
   const out = await lines(registry);
   assert.ok(out.includes("tickerwatch_alert_system_updates_total 1"));
