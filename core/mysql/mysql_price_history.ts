@@ -1,7 +1,7 @@
 import type { RowDataPacket } from "mysql2/promise";
 import type { Email } from "../domain/email.ts";
 import type { Ticker } from "../domain/ticker.ts";
-import type { PriceHistory, StoredQuote } from "../queries/price_history.ts";
+import type { PriceHistory, StoredQuote, TickerLatest } from "../queries/price_history.ts";
 import type { MysqlDatabase } from "./mysql_database.ts";
 
 /** {@linkcode PriceHistory} on the `users` and `quotes` tables. */
@@ -10,6 +10,28 @@ export class MysqlPriceHistory implements PriceHistory {
   /** Takes the database whose tables it reads. */
   constructor(db: MysqlDatabase) {
     this.#db = db;
+  }
+
+  /**
+   * The ticker `email` follows and its newest quote (as {@linkcode latest}), in one statement:
+   * the user's row joined with the quote the index (ticker, at, id) finds last; undefined when
+   * the user is not registered, `quote` undefined when the ticker has none.
+   */
+  latestOf(email: Email): Promise<TickerLatest | undefined> {
+    return this.#db.withConnection(async (sql) => {
+      const [rows] = await sql.execute<RowDataPacket[]>(
+        `SELECT u.ticker, q.price, q.at, q.currency
+           FROM users u
+           LEFT JOIN quotes q ON q.id = (
+             SELECT id FROM quotes WHERE ticker = u.ticker ORDER BY at DESC, id DESC LIMIT 1
+           )
+          WHERE u.email = ?`,
+        [email],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return { ticker: row.ticker as Ticker, quote: _quote(row) };
+    });
   }
 
   /** The ticker `email` follows, or undefined when the user is not registered. */
@@ -34,10 +56,7 @@ export class MysqlPriceHistory implements PriceHistory {
           ORDER BY at DESC, id DESC LIMIT 1`,
         [ticker],
       );
-      const row = rows[0];
-      if (!row) return undefined;
-      const quote = { price: Number(row.price), at: row.at as Date };
-      return row.currency ? { ...quote, currency: row.currency as string } : quote;
+      return _quote(rows[0]);
     });
   }
 
@@ -67,4 +86,12 @@ export class MysqlPriceHistory implements PriceHistory {
       return { average: Number(row?.average ?? 0), count: Number(row?.n ?? 0) };
     });
   }
+}
+
+// The quote of a row with price, at and currency; undefined when there is none (no row, or the
+// NULLs of an outer join that found no quote).
+function _quote(row: RowDataPacket | undefined): StoredQuote | undefined {
+  if (!row || row.at === null || row.at === undefined) return undefined;
+  const quote = { price: Number(row.price), at: row.at as Date };
+  return row.currency ? { ...quote, currency: row.currency as string } : quote;
 }

@@ -11,8 +11,21 @@ export interface StoredQuote {
   readonly currency?: string;
 }
 
+/** What {@linkcode PriceHistory.latestOf} reads: the user's ticker and its newest quote. */
+export interface TickerLatest {
+  /** The ticker the user follows. */
+  readonly ticker: Ticker;
+  /** The ticker's newest quote (as {@linkcode PriceHistory.latest}), undefined when none. */
+  readonly quote: StoredQuote | undefined;
+}
+
 /** The read model the query service needs (the port; MySQL implements it). */
 export interface PriceHistory {
+  /**
+   * The ticker the user follows and its newest quote, in one read (GetLatestValue's hot path);
+   * undefined when the user is unknown.
+   */
+  latestOf(email: Email): Promise<TickerLatest | undefined>;
   /** The ticker the user follows, or undefined when the user is unknown. */
   tickerOf(email: Email): Promise<Ticker | undefined>;
   /** The newest quote of the ticker, by time. */

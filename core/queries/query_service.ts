@@ -62,8 +62,10 @@ export class QueryService {
   /** The newest quote of the user's ticker. */
   async latest(input: { email?: string | undefined }): Promise<LatestValue> {
     const email = parseEmail(input.email, "get latest value");
-    const ticker = await this.#tickerOf(email);
-    const quote = await this.#history.latest(ticker);
+    // One read for the user's ticker and its newest quote.
+    const found = await this.#history.latestOf(email);
+    if (!found) throw _notRegistered(email);
+    const { ticker, quote } = found;
     if (!quote) throw await this.#noQuotes(ticker);
     const latest = { email, ticker, value: quote.price, at: quote.at };
     return quote.currency ? { ...latest, currency: quote.currency } : latest;
@@ -101,7 +103,11 @@ export class QueryService {
 
   async #tickerOf(email: Email): Promise<Ticker> {
     const ticker = await this.#history.tickerOf(email);
-    if (!ticker) throw new NotFoundError(`user ${email} is not registered`);
+    if (!ticker) throw _notRegistered(email);
     return ticker;
   }
+}
+
+function _notRegistered(email: Email): NotFoundError {
+  return new NotFoundError(`user ${email} is not registered`);
 }
