@@ -1,8 +1,27 @@
 /**
- * Runs tickerwatch executables as child processes (`deno run -A executables/<name>.ts`) and reads
+ * Runs tickerwatch executables as child processes (`deno run -A --v8-flags=…
+ * executables/<name>.ts`, the flags of {@linkcode RUN_FLAGS}) and reads
  * their JSON log lines: used by the demo, the benchmarks and the process-level tests.
  */
 import { fileURLToPath } from "node:url";
+import { SERVICE_V8_FLAGS } from "./build.ts";
+
+/** The `deno run` flags a service gets before its entry point: `-A` and its V8 flags. */
+export const RUN_FLAGS: readonly string[] = runFlags();
+
+/**
+ * {@linkcode RUN_FLAGS} with `extra` flags added; V8 flags in `extra` (`--v8-flags=a,b`) join the
+ * default ones in the one `--v8-flags` deno accepts, after them (so they win).
+ */
+export function runFlags(extra: readonly string[] = []): string[] {
+  const v8 = [...SERVICE_V8_FLAGS];
+  const other: string[] = [];
+  for (const flag of extra) {
+    if (flag.startsWith("--v8-flags=")) v8.push(...flag.slice("--v8-flags=".length).split(","));
+    else other.push(flag);
+  }
+  return ["-A", `--v8-flags=${v8.join(",")}`, ...other];
+}
 
 /**
  * Absolute path of an executable's entry point, e.g. `entry("command_server")`; a name ending
@@ -17,6 +36,10 @@ export function entry(name: string): string {
 export interface ServiceProcessOptions {
   /** Also write every log line to this file (created or truncated). */
   logFile?: string;
+  /**
+   * Extra `deno run` flags (see {@linkcode runFlags}), e.g. `["--v8-flags=--single-threaded-gc"]`.
+   */
+  denoFlags?: string[];
 }
 
 /**
@@ -40,7 +63,7 @@ export class ServiceProcess {
     name: string,
     env: Record<string, string>,
     args: string[] = [],
-    { logFile }: ServiceProcessOptions = {},
+    { logFile, denoFlags = [] }: ServiceProcessOptions = {},
   ) {
     this.name = name;
     this.logFile = logFile;
@@ -48,7 +71,7 @@ export class ServiceProcess {
       ? Deno.openSync(logFile, { write: true, create: true, truncate: true })
       : undefined;
     this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", entry(name), ...args],
+      args: ["run", ...runFlags(denoFlags), entry(name), ...args],
       env: { NO_COLOR: "1", ...env },
       stdout: "piped",
       stderr: "piped",
@@ -135,14 +158,14 @@ export class ServiceProcess {
   }
 }
 
-/** Runs `deno run -A <entry> args` to completion and returns its code and output. */
+/** Runs `deno run <RUN_FLAGS> <entry> args` to completion and returns its code and output. */
 export async function runToEnd(
   name: string,
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", entry(name), ...args],
+    args: ["run", ...RUN_FLAGS, entry(name), ...args],
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",

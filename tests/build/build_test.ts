@@ -13,6 +13,7 @@ import {
   EXECUTABLES,
   ROOT,
   SERVICE_EXECUTABLES,
+  SERVICE_V8_FLAGS,
 } from "../../scripts/build.ts";
 import { freshDatabase } from "../helpers/mysql.ts";
 import { rid, userServiceClients } from "../helpers/grpc.ts";
@@ -163,6 +164,8 @@ Deno.test("compileArgs() embeds the protos and names the binary after the servic
   assert.equal(args[args.indexOf("--target") + 1], "aarch64-unknown-linux-gnu");
   assert.equal(args[args.indexOf("--output") + 1], "/out/command");
   assert.equal(args.at(-1), "executables/command_server.ts");
+  // The binary runs with the services' V8 flags (deno compile bakes them in).
+  assert.ok(args.includes(`--v8-flags=${SERVICE_V8_FLAGS.join(",")}`), args.join(" "));
   assert.deepEqual(EXECUTABLES.map((e) => e.name), [
     "command",
     "query",
