@@ -13,28 +13,30 @@ interface _StoredRow extends RowDataPacket {
   success: number | null;
 }
 
-const _PENDING = "PENDING";
 const _MAX_ATTEMPTS = 3;
 
 /**
- * {@linkcode CommandLedger} on `processed_requests`. The request id is claimed with an INSERT
- * at the start of the command's transaction, so a concurrent duplicate (another replica) waits
- * on the row lock and then finds the committed outcome. The outcome is written in the same
- * transaction as the command's effect.
+ * {@linkcode CommandLedger} on `processed_requests`. The command's effect and its outcome (under
+ * the request id, the table's primary key) are written in one transaction; the outcome row goes
+ * in last, so a command is one transaction of its own statements, the outcome's INSERT and the
+ * COMMIT (one fsync). A duplicate of a request id, concurrent (another replica) or late, runs
+ * its work too but cannot commit it: its INSERT of the id waits on the first transaction's key
+ * lock and then fails as a duplicate, the whole transaction is rolled back and the stored
+ * outcome is answered instead. So an effect is committed at most once per request id.
  */
 export class MysqlCommandLedger implements CommandLedger {
   readonly #db: MysqlDatabase;
   readonly #now: () => Date;
-  /** `now` stamps claimed ids and is what `purge` measures age against (default system clock). */
+  /** `now` stamps stored ids and is what `purge` measures age against (default system clock). */
   constructor(db: MysqlDatabase, { now = () => new Date() }: { now?: () => Date } = {}) {
     this.#db = db;
     this.#now = now;
   }
 
   /**
-   * Claims `entry.requestId`, runs `work` and stores its outcome in one transaction, or returns
-   * the stored outcome (`replayed: true`) of an id claimed before. A deadlock or lock wait
-   * timeout is retried, 3 attempts in all.
+   * Runs `work` and stores its outcome under `entry.requestId` in one transaction, or, when the
+   * id is stored already, rolls `work`'s effects back and returns the stored outcome
+   * (`replayed: true`). A deadlock or lock wait timeout is retried, 3 attempts in all.
    *
    * @throws {RequestIdConflictError} when the id was stored with another fingerprint
    * @throws {DatabaseUnavailableError} when the server cannot be reached
@@ -45,33 +47,41 @@ export class MysqlCommandLedger implements CommandLedger {
   ): Promise<CommandResult> {
     for (let attempt = 1;; attempt++) {
       try {
-        const claimed = await this.#db.transaction(async (sql) => {
+        const done = await this.#db.transaction(async (sql) => {
+          const outcome = await work(new MysqlUserRepository(sql, this.#now));
           try {
             await sql.execute(
               `INSERT INTO processed_requests
                  (request_id, command, fingerprint, status, message, success, created_at)
-               VALUES (?, ?, ?, ?, '', NULL, ?)`,
-              [entry.requestId, entry.command, entry.fingerprint, _PENDING, this.#now()],
+               VALUES (?, ?, ?, ?, ?, ?, ?)`,
+              [
+                entry.requestId,
+                entry.command,
+                entry.fingerprint,
+                outcome.code,
+                outcome.message,
+                outcome.success ?? null,
+                this.#now(),
+              ],
             );
           } catch (err) {
-            if ((err as { code?: string }).code === "ER_DUP_ENTRY") return undefined;
+            // Stored before (or by a concurrent duplicate that has committed): undo our work.
+            if ((err as { code?: string }).code === "ER_DUP_ENTRY") throw new _Replay();
             throw err;
           }
-          const outcome = await work(new MysqlUserRepository(sql, this.#now));
-          await sql.execute(
-            "UPDATE processed_requests SET status = ?, message = ?, success = ? WHERE request_id = ?",
-            [outcome.code, outcome.message, outcome.success ?? null, entry.requestId],
-          );
           return outcome;
         });
-        if (claimed) return { outcome: claimed, replayed: false };
-        const stored = await this.#stored(entry);
-        if (stored) return { outcome: stored, replayed: true };
-        // Purged between our INSERT and SELECT: claim again.
+        return { outcome: done, replayed: false };
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        const transient = code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
-        if (!transient || attempt >= _MAX_ATTEMPTS) throw err;
+        if (err instanceof _Replay) {
+          const stored = await this.#stored(entry);
+          if (stored) return { outcome: stored, replayed: true };
+          // Purged between our INSERT and SELECT: run again.
+        } else {
+          const code = (err as { code?: string }).code;
+          const transient = code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
+          if (!transient || attempt >= _MAX_ATTEMPTS) throw err;
+        }
       }
       if (attempt >= _MAX_ATTEMPTS) {
         throw new Error(`request_id "${entry.requestId}" could not be claimed`);
@@ -100,3 +110,6 @@ export class MysqlCommandLedger implements CommandLedger {
     return this.#db.deleteOlderThan("processed_requests", "created_at", cutoff);
   }
 }
+
+// Thrown inside the transaction when the request id is stored already, so it is rolled back.
+class _Replay extends Error {}
