@@ -6,7 +6,9 @@
  *   (b) GetLatestValue on the query server (a process, as deployed) over seeded users and quotes,
  *   (c) RegisterUser on the command server (a process, as deployed), unique e-mails and request
  *       ids.
- * Prints a markdown table: calls/s, p50, p99 and the share of the echo ceiling.
+ * Prints a markdown table: calls/s, p50, p99, the share of the echo ceiling, and the CPU time per
+ * call of the server and of the client process (from /proc, warm-up included): on a shared
+ * machine the CPU per call moves much less than the rates do.
  *
  * Usage: deno run -A scripts/bench_grpc_load.ts [seconds=10] [concurrency=50]
  * (`--echo-server` runs the echo server itself: the benchmark starts it that way.)
@@ -36,6 +38,8 @@ export interface GrpcLoadOptions {
   warmupMs?: number;
   /** Users seeded for GetLatestValue; default 1,000 (over 10 tickers, 1,000 quotes each). */
   users?: number;
+  /** More environment of both servers (e.g. `{ MYSQL_POOL_SIZE: "20" }`), over the bench's. */
+  serverEnv?: Record<string, string>;
   /** Progress lines (default stderr). */
   say?: (line: string) => void;
 }
@@ -47,6 +51,10 @@ export interface GrpcLoadRow {
   result: LoadResult;
   /** calls/s as a share of the echo row's, 0..1 (1 for the echo row itself). */
   ofEcho: number;
+  /** The server process's CPU time per call (warm-up included), µs; NaN where unreadable. */
+  serverCpuUsPerCall: number;
+  /** The client process's CPU time per call, µs. */
+  clientCpuUsPerCall: number;
 }
 
 const TICKERS = [
@@ -61,6 +69,41 @@ const TICKERS = [
   "EURUSD=X",
   "BTC-USD",
 ];
+
+/** CPU time (user + system) of process `pid` so far, ms, from /proc; NaN where unreadable. */
+export function processCpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and
+    // 13th, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs `spec` from a client process against the server process `server` and returns what the
+ * client measured with the CPU time per call of both processes.
+ */
+async function _row(
+  name: string,
+  server: ServiceProcess,
+  spec: LoadSpec,
+  ceiling: number | undefined,
+): Promise<GrpcLoadRow> {
+  const before = processCpuMs(server.child.pid);
+  const result = await loadFromProcess(spec);
+  const serverMs = processCpuMs(server.child.pid) - before;
+  return {
+    name,
+    result,
+    ofEcho: ceiling === undefined ? 1 : result.callsPerSecond / ceiling,
+    serverCpuUsPerCall: (serverMs * 1000) / result.totalCalls,
+    clientCpuUsPerCall: (result.clientCpuMs * 1000) / result.totalCalls,
+  };
+}
 
 /** Runs one load client process with `spec` and returns what it measured. */
 export async function loadFromProcess(spec: LoadSpec): Promise<LoadResult> {
@@ -120,6 +163,7 @@ export async function benchGrpcLoad(options: GrpcLoadOptions = {}): Promise<Grpc
     REGISTER_RATE_PER_MINUTE: "0",
     REQUIRE_CONFIRMATION: "off",
     PUBLIC_HTTP_ADDR: "off",
+    ...options.serverEnv,
   };
   const spec = (port: number, target: LoadTarget): LoadSpec => ({
     address: `127.0.0.1:${port}`,
@@ -132,8 +176,9 @@ export async function benchGrpcLoad(options: GrpcLoadOptions = {}): Promise<Grpc
   const echo = new ServiceProcess(SELF, {}, ["--echo-server"]);
   try {
     say(`echo server: ${concurrency} in flight for ${durationMs} ms`);
-    const r = await loadFromProcess(spec(await echo.grpcPort(), { kind: "echo" }));
-    rows.push({ name: "echo (ceiling)", result: r, ofEcho: 1 });
+    rows.push(
+      await _row("echo (ceiling)", echo, spec(await echo.grpcPort(), { kind: "echo" }), undefined),
+    );
   } finally {
     await echo.stop();
   }
@@ -144,19 +189,23 @@ export async function benchGrpcLoad(options: GrpcLoadOptions = {}): Promise<Grpc
     const [cport, qport] = [await cmd.grpcPort(), await qry.grpcPort()];
     await _seed(db.url, users);
     say(`GetLatestValue: ${users} users, ${TICKERS.length} tickers × 1,000 quotes`);
-    const latest = await loadFromProcess(
-      spec(qport, { kind: "GetLatestValue", users, prefix: "load" }),
+    rows.push(
+      await _row(
+        "GetLatestValue",
+        qry,
+        spec(qport, { kind: "GetLatestValue", users, prefix: "load" }),
+        ceiling,
+      ),
     );
-    rows.push({ name: "GetLatestValue", result: latest, ofEcho: latest.callsPerSecond / ceiling });
     say("RegisterUser: new e-mails, fresh request ids");
-    const register = await loadFromProcess(
-      spec(cport, { kind: "RegisterUser", prefix: "new", ticker: "AAPL" }),
+    rows.push(
+      await _row(
+        "RegisterUser",
+        cmd,
+        spec(cport, { kind: "RegisterUser", prefix: "new", ticker: "AAPL" }),
+        ceiling,
+      ),
     );
-    rows.push({
-      name: "RegisterUser",
-      result: register,
-      ofEcho: register.callsPerSecond / ceiling,
-    });
   } finally {
     await cmd.stop();
     await qry.stop();
@@ -167,15 +216,19 @@ export async function benchGrpcLoad(options: GrpcLoadOptions = {}): Promise<Grpc
 /** The rows as a markdown table (lines starting with `|`). */
 export function grpcLoadTable(rows: readonly GrpcLoadRow[], concurrency = 50): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const us = (v: number) => Number.isFinite(v) ? `${Math.round(v)} µs` : "–";
   const lines = [
-    `| ${concurrency} calls in flight | calls/s | p50 | p99 | % of echo | errors |`,
-    "|---|---:|---:|---:|---:|---:|",
+    `| ${concurrency} calls in flight | calls/s | p50 | p99 | % of echo | server CPU/call | client CPU/call | errors |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const { name, result: r, ofEcho } of rows) {
+  for (const row of rows) {
+    const r = row.result;
     lines.push(
-      `| ${name} | ${Math.round(r.callsPerSecond).toLocaleString("en-US")} | ${ms(r.p50)} | ${
+      `| ${row.name} | ${Math.round(r.callsPerSecond).toLocaleString("en-US")} | ${ms(r.p50)} | ${
         ms(r.p99)
-      } | ${(ofEcho * 100).toFixed(0)} % | ${r.errors} |`,
+      } | ${(row.ofEcho * 100).toFixed(0)} % | ${us(row.serverCpuUsPerCall)} | ${
+        us(row.clientCpuUsPerCall)
+      } | ${r.errors} |`,
     );
   }
   return lines.join("\n");
@@ -212,7 +265,9 @@ if (import.meta.main) {
       console.error("usage: bench_grpc_load.ts [seconds>0] [concurrency≥1]");
       Deno.exit(2);
     }
-    const rows = await benchGrpcLoad({ durationMs: seconds * 1000, concurrency });
+    // BENCH_SERVER_ENV='{"MYSQL_POOL_SIZE":"20"}' tries other server settings.
+    const serverEnv = JSON.parse(Deno.env.get("BENCH_SERVER_ENV") ?? "{}");
+    const rows = await benchGrpcLoad({ durationMs: seconds * 1000, concurrency, serverEnv });
     console.log(grpcLoadTable(rows, concurrency));
   }
 }
