@@ -103,6 +103,11 @@ export interface BatchingProducerOptions {
    * comparing the two in benchmarks.
    */
   requestPerBatch?: boolean;
+  /**
+   * How long partitions and leaders looked up for a topic are used before they are looked up
+   * again, in ms; default 60000. A failed request looks them up at once.
+   */
+  metadataMaxAgeMs?: number;
   /** Called after each acknowledged batch (metrics, tests). */
   onBatch?: (report: BatchReport) => void;
   /** Called after each acknowledged produce request (metrics, tests). */
@@ -161,7 +166,6 @@ interface _PartitionQueue {
 
 type _PartitionMetadata = PartitionerArgs["partitionMetadata"];
 
-const _METADATA_TTL_MS = 60_000;
 const _RETRY_INITIAL_MS = 300;
 const _RETRY_MAX_MS = 5_000;
 
@@ -211,6 +215,7 @@ export class BatchingProducer {
   readonly #ackTimeoutMs: number;
   readonly #retries: number;
   readonly #requestPerBatch: boolean;
+  readonly #metadataMaxAgeMs: number;
   readonly #onBatch: ((report: BatchReport) => void) | undefined;
   readonly #onRequest: ((report: RequestReport) => void) | undefined;
   readonly #partitioner = Partitioners.DefaultPartitioner();
@@ -235,6 +240,7 @@ export class BatchingProducer {
     this.#lingerMs = options.lingerMs ?? 5;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.#requestPerBatch = options.requestPerBatch ?? false;
+    this.#metadataMaxAgeMs = options.metadataMaxAgeMs ?? 60_000;
     this.#onBatch = options.onBatch;
     this.#onRequest = options.onRequest;
     if (this.#maxBatchBytes < 1) throw new RangeError("maxBatchBytes must be ≥ 1");
@@ -340,7 +346,7 @@ export class BatchingProducer {
 
   #partitionsOf(topic: string): Promise<_PartitionMetadata> {
     const cached = this.#metadata.get(topic);
-    if (cached && Date.now() - cached.at < _METADATA_TTL_MS) return cached.partitions;
+    if (cached && Date.now() - cached.at < this.#metadataMaxAgeMs) return cached.partitions;
     return this.#refreshMetadata(topic);
   }
 

@@ -258,3 +258,46 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "BatchingProducer: after a topic's partitions are raised, records for the new partitions are acked there (kafkajs's stale metadata is refreshed, not silently skipped)",
+  () =>
+    withKafkaTopics([{ prefix: "t-raised", partitions: 3 }], async ({ kafka, admin, names }) => {
+      const topic = names[0]!;
+      const batches: BatchReport[] = [];
+      const producer = await BatchingProducer.connect({
+        kafka,
+        metadataMaxAgeMs: 200,
+        onBatch: (r) => void batches.push(r),
+      });
+      try {
+        // kafkajs's producer learns the topic with 3 partitions.
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => producer.send(topic, { key: `a${i}`, value: "a" })),
+        );
+        await admin.createPartitions({ topicPartitions: [{ topic, count: 12 }] });
+        await waitFor(async () => {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+          return topics[0]!.partitions.length === 12 &&
+            topics[0]!.partitions.every((p) => p.leader >= 0);
+        }, { what: "12 partitions with leaders" });
+        await new Promise((r) => setTimeout(r, 300)); // our metadata is stale now
+        const records = Array.from({ length: 120 }, (_, i) => ({ key: `b${i}`, value: `b${i}` }));
+        const positions = await Promise.all(records.map((r) => producer.send(topic, r)));
+        const used = new Set(positions.map((p) => p.partition));
+        assert.ok([...used].some((p) => p >= 3), `partitions used: ${[...used]}`);
+        const stored = await readAll(kafka, topic, 150);
+        const at = new Map(
+          stored.map((
+            { partition, message },
+          ) => [`${partition}/${message.offset}`, message.value!.toString()]),
+        );
+        positions.forEach((p, i) =>
+          assert.equal(at.get(`${p.partition}/${p.offset}`), records[i]!.value)
+        );
+        assert.equal(stored.length, 150, "nothing stored twice or lost");
+      } finally {
+        await producer.close();
+      }
+    }, { clientId: "test-raised" }),
+);
