@@ -95,6 +95,41 @@ Deno.test("GetLatestValue is one SELECT, with the same answers as ticker + lates
       );
     });
 
+    await t.step("concurrent calls share SELECTs, each gets its own answer", async () => {
+      const emails = ["ada@example.com", "cy@example.com", "nobody@example.com"];
+      const r = await counted(() =>
+        Promise.allSettled(
+          Array.from({ length: 60 }, (_, i) => service.latest({ email: emails[i % 3] })),
+        )
+      );
+      // Made in one job, the 60 calls are read together.
+      assert.equal(r.selects, 1, `${r.selects} SELECTs for 60 calls`);
+      r.value.forEach((settled, i) => {
+        if (i % 3 === 2) {
+          assert.equal(settled.status, "rejected");
+          assert.match(String((settled as PromiseRejectedResult).reason), /not registered/);
+        } else {
+          assert.equal(settled.status, "fulfilled");
+          const v = (settled as PromiseFulfilledResult<{ email: string; value: number }>).value;
+          assert.equal(v.email, emails[i % 3]);
+          assert.equal(v.value, i % 3 === 0 ? 105 : 1.25);
+        }
+      });
+    });
+
+    await t.step("a failed read fails every call it answers, and the next read works", async () => {
+      const broken = await MysqlDatabase.connect({ url: data.url, connectionLimit: 1 });
+      const reads = new MysqlPriceHistory(broken, { maxConcurrentReads: 1 });
+      const calls = ["ada@example.com", "cy@example.com", "ada@example.com"].map((e) =>
+        reads.latestOf(e as Email)
+      );
+      await broken.close(); // the reads in flight and waiting find the pool closed
+      const settled = await Promise.allSettled(calls);
+      assert.deepEqual(settled.map((s) => s.status), ["rejected", "rejected", "rejected"]);
+      const again = new MysqlPriceHistory(db, { maxConcurrentReads: 1 });
+      assert.equal((await again.latestOf("ada@example.com" as Email))?.quote?.price, 105);
+    });
+
     await t.step("latestOf agrees with tickerOf + latest", async () => {
       for (
         const email of ["ada@example.com", "bob@example.com", "cy@example.com", "no@example.com"]
