@@ -91,6 +91,9 @@ function _connectionOptions(
     timezone: "Z",
     connectTimeout: 5_000,
     supportBigNumbers: true,
+    // No stack trace captured at every query (mysql2's default, for the caller's frames in an
+    // error's stack): 4-6 % of a gRPC server's CPU under load. Errors keep message and code.
+    trace: false,
   };
 }
 
