@@ -436,7 +436,11 @@ export class BatchingProducer {
         return { q, batch };
       });
       // Partitions left out (requestPerBatch) wait for this request: wake when it ends.
-      const request = this.#sendRequest(broker, taken).finally(() => {
+      const request = this.#sendRequest(broker, taken).catch((err) => {
+        // A bug while building the request: its records fail rather than wait forever.
+        this.#log.error("produce request failed", { error: err });
+        for (const { batch } of taken) for (const item of batch.items) item.reject(err);
+      }).finally(() => {
         this.#requests.delete(request);
         this.#busy.delete(broker);
         for (const { q } of taken) q.inFlight = false;
