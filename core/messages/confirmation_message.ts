@@ -1,6 +1,6 @@
-import { z } from "zod";
 import type { AlertMessage } from "./messages.ts";
 import { AlertMessageSchema, MESSAGE_VERSION } from "./messages.ts";
+import { literal, object, schemaOf, string } from "./message_checks.ts";
 import type { MessageParseResult, MessageSchema } from "./message_schema.ts";
 
 /**
@@ -24,14 +24,21 @@ export interface ConfirmationMessage {
 }
 
 /** Schema of a {@linkcode ConfirmationMessage}. */
-export const ConfirmationMessageSchema: MessageSchema<ConfirmationMessage> = z.object({
-  version: z.literal(MESSAGE_VERSION),
-  kind: z.literal("confirmation"),
-  confirmation_id: z.string().min(1).max(64),
-  email: z.string().min(3).max(254),
-  confirm_url: z.string().max(2048).refine((s) => /^https?:\/\//.test(s), "must be an http(s) URL"),
-  expires_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time"),
-});
+export const ConfirmationMessageSchema: MessageSchema<ConfirmationMessage> = schemaOf(
+  object<ConfirmationMessage>({
+    version: literal(MESSAGE_VERSION),
+    kind: literal("confirmation"),
+    confirmation_id: string({ min: 1, max: 64 }),
+    email: string({ min: 3, max: 254 }),
+    confirm_url: string({
+      max: 2048,
+      refine: { test: (s) => /^https?:\/\//.test(s), message: "must be an http(s) URL" },
+    }),
+    expires_at: string({
+      refine: { test: (s) => !Number.isNaN(Date.parse(s)), message: "must be an ISO-8601 time" },
+    }),
+  }),
+);
 
 /** What the notifier consumes from `to-notifier`: an alert or a confirmation request. */
 export type NotifierMessage = AlertMessage | ConfirmationMessage;

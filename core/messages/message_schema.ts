@@ -14,8 +14,9 @@ export type MessageParseResult<T> =
   | { readonly success: false; readonly error: { readonly issues: readonly MessageIssue[] } };
 
 /**
- * A validator of one kind of message value (a parsed JSON object). Every zod schema of output
- * `T` is one, so `z.object({ … })` can be passed wherever a `MessageSchema<T>` is asked for.
+ * A validator of one kind of message value (a parsed JSON object). tickerwatch's own schemas
+ * are built from core/messages/message_checks.ts; every zod schema of output `T` is one too, so
+ * `z.object({ … })` can be passed wherever a `MessageSchema<T>` is asked for.
  *
  * @example
  * ```ts
@@ -25,9 +26,10 @@ export type MessageParseResult<T> =
  */
 export interface MessageSchema<T> {
   /**
-   * Returns the validated value as `T` (zod object schemas return a copy without unknown keys).
+   * Returns the validated value as `T` (object schemas return a copy without unknown keys).
    *
-   * @throws {Error} (a `ZodError` for zod schemas) when `value` does not match
+   * @throws {Error} when `value` does not match (a `MessageValidationError` listing the issues
+   * for tickerwatch's schemas, a `ZodError` for zod schemas)
    */
   parse(value: unknown): T;
   /** Validates `value` without throwing. */

@@ -1,21 +1,26 @@
-import { z } from "zod";
 import type { ThresholdType } from "../domain/threshold_type.ts";
+import {
+  arrayOf,
+  type Check,
+  literal,
+  object,
+  oneOf,
+  optional,
+  positiveNumber,
+  schemaOf,
+  string,
+} from "./message_checks.ts";
 import type { MessageSchema } from "./message_schema.ts";
 import { MESSAGE_VERSION } from "./message_version.ts";
 
 export { MESSAGE_VERSION };
 
-const _isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
-const _price = z.number().finite().positive();
-const _ticker = z.string().min(1).max(20);
-const _currency = z.string().min(1).max(12);
-const _quoteMessage = z.object({
-  ticker: _ticker,
-  price: _price,
-  at: _isoDate,
-  currency: _currency.optional(),
-  market_time: _isoDate.optional(),
+const _isoDate = string({
+  refine: { test: (s) => !Number.isNaN(Date.parse(s)), message: "must be an ISO-8601 time" },
 });
+const _price = positiveNumber();
+const _ticker = string({ min: 1, max: 20 });
+const _currency = string({ min: 1, max: 12 });
 
 /** One quote inside a {@linkcode PriceUpdate}. */
 export interface QuoteMessage {
@@ -31,8 +36,16 @@ export interface QuoteMessage {
   market_time?: string | undefined;
 }
 
+const _quoteMessage: Check<QuoteMessage> = object<QuoteMessage>({
+  ticker: _ticker,
+  price: _price,
+  at: _isoDate,
+  currency: optional(_currency),
+  market_time: optional(_isoDate),
+});
+
 /** Schema of a {@linkcode QuoteMessage}. */
-export const QuoteMessageSchema: MessageSchema<QuoteMessage> = _quoteMessage;
+export const QuoteMessageSchema: MessageSchema<QuoteMessage> = schemaOf(_quoteMessage);
 
 /**
  * The collector's message on `to-alert-system` (key "update"): the quotes of one cycle.
@@ -50,12 +63,14 @@ export interface PriceUpdate {
 }
 
 /** Schema of a `to-alert-system` message: validates a {@linkcode PriceUpdate}. */
-export const PriceUpdateSchema: MessageSchema<PriceUpdate> = z.object({
-  version: z.literal(MESSAGE_VERSION),
-  cycle_id: z.string().min(1).max(64),
-  collected_at: _isoDate,
-  quotes: z.array(_quoteMessage),
-});
+export const PriceUpdateSchema: MessageSchema<PriceUpdate> = schemaOf(
+  object<PriceUpdate>({
+    version: literal(MESSAGE_VERSION),
+    cycle_id: string({ min: 1, max: 64 }),
+    collected_at: _isoDate,
+    quotes: arrayOf(_quoteMessage),
+  }),
+);
 
 /**
  * The alert system's message on `to-notifier` (key = e-mail): one crossed threshold. Field
@@ -84,14 +99,16 @@ export interface AlertMessage {
 }
 
 /** Schema of a `to-notifier` message: validates an {@linkcode AlertMessage}. */
-export const AlertMessageSchema: MessageSchema<AlertMessage> = z.object({
-  version: z.literal(MESSAGE_VERSION),
-  alert_id: z.string().min(1).max(64),
-  email: z.string().min(3).max(254),
-  ticker: _ticker,
-  threshold_value: _price,
-  threshold_type: z.enum(["HIGH", "LOW"]),
-  value_ticker: _price,
-  timestamp: _isoDate,
-  currency: _currency.optional(),
-});
+export const AlertMessageSchema: MessageSchema<AlertMessage> = schemaOf(
+  object<AlertMessage>({
+    version: literal(MESSAGE_VERSION),
+    alert_id: string({ min: 1, max: 64 }),
+    email: string({ min: 3, max: 254 }),
+    ticker: _ticker,
+    threshold_value: _price,
+    threshold_type: oneOf(["HIGH", "LOW"]),
+    value_ticker: _price,
+    timestamp: _isoDate,
+    currency: optional(_currency),
+  }),
+);
