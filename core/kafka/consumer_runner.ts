@@ -85,6 +85,15 @@ export interface ConsumerRunnerOptions<T> {
    * `concurrency` (each partition can have a handler running). Ignored with `concurrency` 1.
    */
   partitionsConcurrently?: number;
+  /**
+   * With `concurrency` above 1: called with the valid messages of each chunk before their
+   * handlers run, e.g. to read what they need in one statement, and `afterChunk` with the same
+   * messages once the chunk is over (also when it was cut short). A failure of `beforeChunk` is
+   * logged and the handlers run anyway: they must not depend on it.
+   */
+  beforeChunk?: (messages: ConsumedMessage<T>[]) => Promise<void>;
+  /** See `beforeChunk`. */
+  afterChunk?: (messages: ConsumedMessage<T>[]) => void;
 }
 
 /** Headers a DLQ record carries, naming where the original was. */
@@ -229,11 +238,29 @@ export class ConsumerRunner<T> {
         for (let i = 0; i < messages.length; i += concurrency * 8) {
           if (!isRunning() || isStale()) return;
           const chunk = messages.slice(i, i + concurrency * 8);
-          const done = await _byKey(
-            chunk,
-            concurrency,
-            (m) => slots.run(() => this.#process(topic, partition, m, heartbeat)),
-          );
+          const parsed = new Map(chunk.map((m) => [m, this.#parse(m)]));
+          const valid = this.#options.beforeChunk || this.#options.afterChunk
+            ? chunk.flatMap((m) => {
+              const p = parsed.get(m)!;
+              return p.ok ? [this.#consumed(topic, partition, m, p.value)] : [];
+            })
+            : [];
+          let done: boolean[];
+          try {
+            await this.#options.beforeChunk?.(valid).catch((error) =>
+              this.#log.warn("chunk preparation failed, handlers run without it", {
+                partition,
+                error,
+              })
+            );
+            done = await _byKey(
+              chunk,
+              concurrency,
+              (m) => slots.run(() => this.#process(topic, partition, m, heartbeat, parsed.get(m))),
+            );
+          } finally {
+            this.#options.afterChunk?.(valid);
+          }
           const finished = done.indexOf(false) < 0 ? chunk.length : done.indexOf(false);
           const last = chunk[finished - 1];
           if (last) {
@@ -254,9 +281,9 @@ export class ConsumerRunner<T> {
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
+    parsed: _Outcome<T> = this.#parse(message),
   ): Promise<boolean> {
     const where = { partition, offset: message.offset };
-    const parsed = this.#parse(message);
     let reason: string;
     if (parsed.ok) {
       try {
@@ -265,15 +292,7 @@ export class ConsumerRunner<T> {
           where,
           heartbeat,
           isRetriable,
-          () =>
-            this.#options.handler({
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key?.toString("utf8") ?? null,
-              value: parsed.value,
-              headers: message.headers ?? {},
-            }),
+          () => this.#options.handler(this.#consumed(topic, partition, message, parsed.value)),
         );
         return true;
       } catch (err) {
@@ -323,6 +342,22 @@ export class ConsumerRunner<T> {
         await heartbeat();
       },
     });
+  }
+
+  #consumed(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    value: T,
+  ): ConsumedMessage<T> {
+    return {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString("utf8") ?? null,
+      value,
+      headers: message.headers ?? {},
+    };
   }
 
   #parse(message: KafkaMessage): _Outcome<T> {

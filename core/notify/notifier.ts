@@ -66,10 +66,14 @@ export interface NotifierDeps {
  * in the DLQ instead of blocking its partition.
  *
  * Guarantee: no alert is lost, but SMTP has no two-phase commit. A crash after the server accepted
- * a mail and before its id was recorded (one SMTP reply plus one database round trip) mails it again
- * on redelivery, with the same deterministic Message-ID so receivers can collapse it. Only alerts in
- * hand can repeat, each once: at most the consumer's concurrency per crashed process (about the SMTP
- * pool size in practice).
+ * a mail and before its id was recorded (one SMTP reply plus the group-committed INSERT it waits
+ * for) mails it again on redelivery, with the same deterministic Message-ID so receivers can
+ * collapse it. Only alerts in hand can repeat, each once: at most the consumer's concurrency per
+ * crashed process.
+ *
+ * {@linkcode Notifier.prefetch} reads the records of a whole chunk of messages in one statement
+ * before their `handle` calls; without it, each `handle` reads its own (the reads and writes of
+ * concurrent calls share statements in the MySQL adapters).
  *
  * @example
  * ```ts
@@ -86,6 +90,8 @@ export class Notifier {
   readonly #now: () => Date;
   readonly #cap: MailCap | undefined;
   readonly #unsubscribeUrl: ((email: string) => string) | undefined;
+  // Answers of `prefetch` not used yet: alert id → recorded already.
+  readonly #known = new Map<string, boolean>();
 
   /** Takes the mailer, the sent-alert log, the last-sent cache, a logger and an optional clock. */
   constructor(deps: NotifierDeps) {
@@ -96,6 +102,23 @@ export class Notifier {
     this.#now = deps.now ?? (() => new Date());
     this.#cap = deps.cap;
     this.#unsubscribeUrl = deps.unsubscribeUrl;
+  }
+
+  /**
+   * Reads in one go whether the alerts among `messages` were recorded already (one statement
+   * for a chunk of messages instead of one per alert), for their {@linkcode Notifier.handle}
+   * calls to use. An answer is used once; a redelivered duplicate handled after its first copy
+   * reads the record again. Call {@linkcode Notifier.forget} with the same messages afterwards.
+   */
+  async prefetch(messages: readonly NotifierMessage[]): Promise<void> {
+    const ids = messages.flatMap((m) => (isConfirmationMessage(m) ? [] : [m.alert_id]));
+    const sent = await Promise.all(ids.map((id) => this.#sentLog.wasSent(id)));
+    ids.forEach((id, i) => this.#known.set(id, sent[i]!));
+  }
+
+  /** Drops the unused answers of {@linkcode Notifier.prefetch} for `messages`. */
+  forget(messages: readonly NotifierMessage[]): void {
+    for (const m of messages) if (!isConfirmationMessage(m)) this.#known.delete(m.alert_id);
   }
 
   /**
@@ -110,7 +133,9 @@ export class Notifier {
     if (isConfirmationMessage(message)) return await this.#confirm(message);
     const alert = alertFromMessage(message);
     const fields = { alertId: alert.alertId, to: alert.email, ticker: alert.ticker };
-    if (await this.#sentLog.wasSent(alert.alertId)) {
+    const known = this.#known.get(alert.alertId);
+    this.#known.delete(alert.alertId);
+    if (known ?? await this.#sentLog.wasSent(alert.alertId)) {
       this.#log.info("alert already sent, skipped", fields);
       return "already-sent";
     }

@@ -108,6 +108,9 @@ export async function startNotifier(
       schema: NotifierMessageSchema,
       logger,
       concurrency: config.concurrency,
+      // One dedup read per chunk of messages instead of one per alert.
+      beforeChunk: (messages) => notifier.prefetch(messages.map((m) => m.value)),
+      afterChunk: (messages) => notifier.forget(messages.map((m) => m.value)),
       retry: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
       handler: async ({ value }) => {
         try {

@@ -58,8 +58,9 @@ export interface NotifierConfig {
    */
   smtpPoolSize: number;
   /**
-   * `NOTIFIER_CONCURRENCY`: alerts of one partition handled at once (different recipients in
-   * parallel, one recipient's alerts in order); default 32. 1 handles and commits one by one.
+   * `NOTIFIER_CONCURRENCY`: alerts handled at once, over all the partitions this notifier holds
+   * (partitions and different recipients in parallel, one recipient's alerts in order); also the
+   * most mails a crash can repeat; default 32. 1 handles and commits one by one.
    */
   concurrency: number;
   /**
