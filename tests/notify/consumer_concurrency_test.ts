@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { BatchingProducer, ConsumerRunner } from "../../core/mod.ts";
-import { randomName, waitFor } from "../_kafka.ts";
+import { committedOffsets, randomName, waitFor } from "../_kafka.ts";
 import { withKafkaTopics } from "../helpers/kafka_topics.ts";
 import { committedOffset } from "./_notify.ts";
 
@@ -64,4 +64,61 @@ Deno.test(
         await runner.stop();
       }
     }, { clientId: "test-concurrency" }),
+);
+
+Deno.test(
+  "ConsumerRunner with concurrency > 1 processes partitions concurrently, never runs more than concurrency handlers in all, and keeps each key's order",
+  () =>
+    withKafkaTopics(
+      [{ prefix: "t-partitions", partitions: 4, dlq: true }],
+      async ({ kafka, admin, names }) => {
+        const topic = names[0]!;
+        const groupId = randomName("g-partitions");
+        {
+          await using producer = await BatchingProducer.connect({ kafka, maxBatchBytes: 64_000 });
+          const sends = [];
+          for (let seq = 0; seq < 400; seq++) {
+            const key = `k${seq % 40}`;
+            sends.push(
+              producer.send(topic, { key, value: JSON.stringify({ version: 1, key, seq }) }),
+            );
+          }
+          await Promise.all(sends);
+        }
+        const seen = new Map<string, number[]>();
+        const running = new Map<number, number>(); // partition → handlers running
+        let maxInFlight = 0;
+        let maxPartitions = 0;
+        const runner = await ConsumerRunner.start({
+          kafka,
+          groupId,
+          topic,
+          schema: Schema,
+          concurrency: 6,
+          handler: async ({ value, partition }) => {
+            running.set(partition, (running.get(partition) ?? 0) + 1);
+            const inFlight = [...running.values()].reduce((a, b) => a + b, 0);
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            maxPartitions = Math.max(maxPartitions, [...running.values()].filter((n) => n).length);
+            await new Promise((r) => setTimeout(r, 2 + Math.random() * 5));
+            seen.set(value.key, [...(seen.get(value.key) ?? []), value.seq]);
+            running.set(partition, running.get(partition)! - 1);
+          },
+        });
+        try {
+          await waitFor(async () => (await committedOffsets(admin, groupId, topic)) === 400, {
+            what: "all 400 offsets committed",
+          });
+          for (const [key, seqs] of seen) {
+            assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `order of ${key}`);
+            assert.equal(seqs.length, 10, key);
+          }
+          assert.ok(maxInFlight <= 6, `${maxInFlight} handlers at once with concurrency 6`);
+          assert.ok(maxPartitions > 1, `at most ${maxPartitions} partition at a time`);
+        } finally {
+          await runner.stop();
+        }
+      },
+      { clientId: "test-partitions" },
+    ),
 );

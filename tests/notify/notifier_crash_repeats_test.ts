@@ -16,7 +16,8 @@ function messageIds(raws: readonly { raw: string }[]): string[] {
 Deno.test(
   "notifier process SIGKILLed mid-burst loses no alert and repeats at most NOTIFIER_CONCURRENCY mails, each with its Message-ID",
   async () => {
-    await using s = await services();
+    // Four partitions processed concurrently: the bound is still NOTIFIER_CONCURRENCY in all.
+    await using s = await services(4);
     const env = s.env({
       SMTP_POOL_SIZE: String(POOL),
       NOTIFIER_CONCURRENCY: String(CONCURRENCY),
