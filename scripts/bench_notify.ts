@@ -20,6 +20,7 @@
  */
 import { cpuUsage } from "node:process";
 import { createTransport } from "nodemailer";
+import type { Admin } from "kafkajs";
 import mysql from "mysql2/promise";
 import {
   alertFromMessage,
@@ -179,7 +180,7 @@ export async function prepareNotifyRun(n: number, partitions: number): Promise<N
   try {
     await migrate(db);
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: all.map((topic) => ({
         topic,
         numPartitions: partitions,
@@ -187,6 +188,7 @@ export async function prepareNotifyRun(n: number, partitions: number): Promise<N
         configEntries: [{ name: "min.insync.replicas", value: "2" }],
       })),
     });
+    await _waitForLeaders(admin, all);
     const alerts = benchAlerts(n, id);
     {
       await using producer = await BatchingProducer.connect({
@@ -214,6 +216,26 @@ export async function prepareNotifyRun(n: number, partitions: number): Promise<N
     topicOf: (row) => topics[row === "notifier" ? 0 : 1]!,
     close,
   };
+}
+
+/** Polls the topics' metadata (errors included: a broker may not know them yet) until every
+ * partition has a leader; 60 s at most. */
+async function _waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (
+        meta.length === topics.length && meta.every((t) => t.partitions.every((p) => p.leader >= 0))
+      ) {
+        return;
+      }
+    } catch (err) {
+      if (performance.now() > deadline) throw err;
+    }
+    if (performance.now() > deadline) throw new Error(`no leaders for ${topics} within 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**
