@@ -31,6 +31,11 @@ export interface UserServerConfig {
   grpcAddr: string;
   /** `MYSQL_URL`: the database, e.g. `mysql://root@127.0.0.1:3306/tickerwatch` (the default). */
   mysqlUrl: string;
+  /**
+   * `MYSQL_POOL_SIZE`: most MySQL connections the server opens, i.e. most calls talking to the
+   * database at once (the others wait for a connection); default 10.
+   */
+  mysqlPoolSize: number;
   /** `LOG_LEVEL`: lowest level logged; default "info". */
   logLevel: LogLevel;
   /**
@@ -73,11 +78,14 @@ export interface UserServerConfig {
   mysqlTls: MysqlTls | null;
 }
 
+const DEFAULT_POOL_SIZE = 10;
+
 /** Environment variables the command and query servers read. */
 export const USER_SERVER_ENV = [
   "GRPC_ADDR",
   "GRPC_SERVICES",
   "MYSQL_URL",
+  "MYSQL_POOL_SIZE",
   "LOG_LEVEL",
   "RESPONSE_LANGUAGE",
   "REQUEST_RETENTION_S",
@@ -112,6 +120,7 @@ export function loadUserServerConfig(
   return {
     grpcAddr: r.hostPort("GRPC_ADDR", defaults.grpcAddr),
     mysqlUrl: readMysqlUrl(r),
+    mysqlPoolSize: r.int("MYSQL_POOL_SIZE", DEFAULT_POOL_SIZE, { min: 1, max: 1_000 }),
     logLevel: readLogLevel(r),
     grpcServices: _services(r.string("GRPC_SERVICES", defaults.own)),
     responseLanguage: r.oneOf("RESPONSE_LANGUAGE", DEFAULT_LANGUAGE, LANGUAGES),
@@ -178,7 +187,13 @@ export async function startUserServer(
   config: UserServerConfig,
   { logger, signal, tickerDirectory }: UserServerStartOptions,
 ): Promise<RunningUserServer> {
-  const db = await openDatabase({ url: config.mysqlUrl, logger, tls: config.mysqlTls, signal });
+  const db = await openDatabase({
+    url: config.mysqlUrl,
+    logger,
+    tls: config.mysqlTls,
+    signal,
+    connectionLimit: config.mysqlPoolSize,
+  });
   const proto = loadUserServiceProto();
   const services: HostedService[] = [];
   let command: CommandPart | undefined;

@@ -45,3 +45,15 @@ Deno.test("TICKER_CHECK follows PRICE_SOURCE when unset and refuses source with 
   );
   assert.throws(() => loadCommandServerConfig({ TICKER_CHECK: "maybe" }), /TICKER_CHECK/);
 });
+
+Deno.test("MYSQL_POOL_SIZE sizes the MySQL pool: default 10, 1-1000", () => {
+  assert.equal(loadCommandServerConfig({}).mysqlPoolSize, 10);
+  assert.equal(loadQueryServerConfig({ MYSQL_POOL_SIZE: "25" }).mysqlPoolSize, 25);
+  for (const bad of ["0", "-1", "1001", "ten", "2.5"]) {
+    assert.throws(
+      () => loadQueryServerConfig({ MYSQL_POOL_SIZE: bad }),
+      (e: unknown) => e instanceof ConfigError && e.variable === "MYSQL_POOL_SIZE",
+      bad,
+    );
+  }
+});
