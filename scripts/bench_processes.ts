@@ -38,8 +38,8 @@ export const READINESS: Record<ServiceName, string> = {
   command_server: "the database answers (gRPC, link listener and mail relay up)",
   query_server: "the database answers (gRPC up)",
   collector: "the last cycle did not fail (the first cycle runs at start)",
-  alert_system: "the consumer runs (connected and subscribed; the group join follows)",
-  notifier: "the consumer runs (connected and subscribed; the group join follows)",
+  alert_system: "its Kafka consumer runs (connected, subscribed, group joined at start)",
+  notifier: "its Kafka consumer runs (connected, subscribed, group joined at start)",
   kafka_admin: "the last look at the cluster succeeded (topics ensured)",
 };
 
