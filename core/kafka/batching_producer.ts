@@ -9,6 +9,16 @@ import { CompressionTypes, Partitioners } from "kafkajs";
 import type { Admin, Kafka, Message, PartitionerArgs, Producer, TopicMessages } from "kafkajs";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { ProducerClosedError } from "./kafka_errors.ts";
+// kafkajs 2.2.4's produce response parsers (pinned in deno.json): see _keepPartitionResults.
+import produceV0 from "kafkajs/src/protocol/requests/produce/v0/response.js";
+import produceV1 from "kafkajs/src/protocol/requests/produce/v1/response.js";
+import produceV2 from "kafkajs/src/protocol/requests/produce/v2/response.js";
+import produceV3 from "kafkajs/src/protocol/requests/produce/v3/response.js";
+import produceV4 from "kafkajs/src/protocol/requests/produce/v4/response.js";
+import produceV5 from "kafkajs/src/protocol/requests/produce/v5/response.js";
+import produceV6 from "kafkajs/src/protocol/requests/produce/v6/response.js";
+import produceV7 from "kafkajs/src/protocol/requests/produce/v7/response.js";
+import { createErrorFromCode } from "kafkajs/src/protocol/error.js";
 
 /** One record to produce. Strings are sent as UTF-8. */
 export interface ProducerRecord {
@@ -486,6 +496,8 @@ export class BatchingProducer {
     }));
     let error: unknown;
     const offsets = new Map<string, string>();
+    /** Partitions of a failed request that the broker refused, with their own error. */
+    const refused = new Map<string, unknown>();
     try {
       const results = await this.#producer.sendBatch({
         topicMessages,
@@ -498,12 +510,19 @@ export class BatchingProducer {
       }
     } catch (err) {
       error = err;
+      // kafkajs fails the whole request for one partition's error; the broker's answer for each
+      // partition tells which batches it stored (those are acked, not sent again).
+      for (const r of _partitionResultsOf(err)) {
+        const id = `${r.topicName}\u0000${r.partition}`;
+        if (r.errorCode === 0) offsets.set(id, r.baseOffset ?? r.offset ?? "-1");
+        else refused.set(id, createErrorFromCode(r.errorCode));
+      }
     }
     const acked: BatchReport[] = [];
     for (const { q, batch } of taken) {
       const { topic, partition } = q;
       const baseOffset = offsets.get(`${topic}\u0000${partition}`);
-      if (error === undefined && baseOffset !== undefined && baseOffset !== "-1") {
+      if (baseOffset !== undefined && baseOffset !== "-1") {
         const base = BigInt(baseOffset);
         batch.items.forEach((item, i) =>
           item.resolve({ topic, partition, offset: (base + BigInt(i)).toString() })
@@ -518,10 +537,12 @@ export class BatchingProducer {
         acked.push(report);
         if (this.#onBatch) this.#report(this.#onBatch, report);
       } else {
+        // A refused partition fails with its own error, retriable or not as kafkajs rates it.
+        const own = refused.get(`${topic}\u0000${partition}`);
         this.#failed(
           q,
           batch,
-          error ?? new Error(
+          own ?? error ?? new Error(
             `No acknowledgement for ${topic}/${partition}: the producer's metadata does not know the partition`,
           ),
         );
@@ -565,6 +586,72 @@ export class BatchingProducer {
     this.#log.error("batch failed", context);
     for (const item of batch.items) item.reject(err);
   }
+}
+
+/** Where {@linkcode _keepPartitionResults} puts the decoded produce response on kafkajs's error. */
+const _RESULTS = Symbol.for("tickerwatch.produceResponse");
+
+interface _PartitionResult {
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  baseOffset?: string;
+  offset?: string;
+}
+
+type _ResponseModule = { parse: (data: unknown) => Promise<unknown> };
+
+/**
+ * kafkajs's produce response parser throws the first partition's error and drops the answers of
+ * the others, so a request that failed for one partition looks failed for all, and sending its
+ * batches again would store the others twice. Each parser (one module per protocol version) is
+ * wrapped once, process-wide, to attach the decoded answer to the error it throws; nothing else
+ * changes (the same error is thrown, kafkajs's metadata refresh and retry logic see it as
+ * before). Tested in tests/kafka/producer_requests_test.ts.
+ */
+function _keepPartitionResults(): void {
+  const modules = [
+    produceV0,
+    produceV1,
+    produceV2,
+    produceV3,
+    produceV4,
+    produceV5,
+    produceV6,
+    produceV7,
+  ] as _ResponseModule[];
+  for (const mod of modules) {
+    const parse = mod.parse;
+    if ((parse as { [_RESULTS]?: boolean })[_RESULTS]) continue;
+    const wrapped = async (data: unknown) => {
+      try {
+        return await parse(data);
+      } catch (err) {
+        if (err && typeof err === "object") (err as Record<symbol, unknown>)[_RESULTS] = data;
+        throw err;
+      }
+    };
+    (wrapped as { [_RESULTS]?: boolean })[_RESULTS] = true;
+    mod.parse = wrapped;
+  }
+}
+_keepPartitionResults();
+
+/** The per-partition answers attached to a kafkajs error (or its causes), if any. */
+function _partitionResultsOf(err: unknown): _PartitionResult[] {
+  let e = err;
+  for (let depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const data = (e as Record<symbol, unknown>)[_RESULTS] as
+      | { topics?: { topicName: string; partitions: Omit<_PartitionResult, "topicName">[] }[] }
+      | undefined;
+    if (data?.topics) {
+      return data.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ ...p, topicName: t.topicName }))
+      );
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return [];
 }
 
 /** The error kafkajs's send path takes for stale metadata: it refreshes before failing. */

@@ -301,3 +301,70 @@ Deno.test(
       }
     }, { clientId: "test-raised" }),
 );
+
+Deno.test(
+  "BatchingProducer: when the broker refuses one partition of a request, the other partitions' batches are acked once, not sent again",
+  async () => {
+    await ensureKafkaCluster();
+    const kafka = testKafka("test-partial");
+    const admin = await connectAdmin(kafka);
+    const good = randomName("t-partial-ok");
+    const bad = randomName("t-partial-refused");
+    try {
+      await waitHealthy(admin);
+      // Both led by broker 1, so one request carries both; the broker refuses the second
+      // topic's batches (larger than its max.message.bytes) and stores the first's.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          { topic: good, replicaAssignment: [{ partition: 0, replicas: [1, 2, 3] }] },
+          {
+            topic: bad,
+            replicaAssignment: [{ partition: 0, replicas: [1, 2, 3] }],
+            configEntries: [{ name: "max.message.bytes", value: "60" }],
+          },
+        ],
+      });
+      const requests: RequestReport[] = [];
+      const producer = await BatchingProducer.connect({
+        kafka,
+        lingerMs: 20,
+        retries: 2,
+        onRequest: (r) => void requests.push(r),
+      });
+      try {
+        const settle = (topic: string, i: number) => {
+          const record = { key: `k${i}`, value: `${topic}-${i}` };
+          return producer.send(topic, record).then(
+            (pos) => ({ record, pos }),
+            (error: unknown) => ({ record, error }),
+          );
+        };
+        const [ok, refused] = await Promise.all([
+          Promise.all(Array.from({ length: 20 }, (_, i) => settle(good, i))),
+          Promise.all(Array.from({ length: 20 }, (_, i) => settle(bad, i))),
+        ]);
+        for (const r of refused) {
+          assert.ok("error" in r, "the refused topic's records fail");
+          assert.match(String(r.error), /message larger than the max message size/i);
+        }
+        const acked = ok.flatMap((r) => "pos" in r ? [r] : []);
+        assert.equal(acked.length, ok.length, "the other topic's records are acked");
+        // The good topic holds each record once (not once per attempt), at the reported offset.
+        const [offsets] = await admin.fetchTopicOffsets(good);
+        assert.equal(Number(offsets!.high), acked.length, "no second copy");
+        const stored = await readAll(kafka, good, acked.length);
+        const at = new Map(
+          stored.map(({ message }) => [message.offset, message.value!.toString()]),
+        );
+        for (const { record, pos } of acked) assert.equal(at.get(pos.offset), record.value);
+        assert.ok(requests.some((r) => r.broker === 1), "acked by broker 1");
+      } finally {
+        await producer.close();
+      }
+    } finally {
+      await deleteTopics(admin, [good, bad]);
+      await admin.disconnect();
+    }
+  },
+);
