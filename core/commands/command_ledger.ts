@@ -13,15 +13,17 @@ export interface LedgerEntry {
 
 /**
  * At-most-once execution (the port). `once` runs `work` and stores its outcome under the
- * request id in the same transaction; a repeated id returns the stored outcome without running
- * `work` again. When `work` throws, nothing is stored and nothing it did is kept.
+ * request id in the same transaction; a repeated id returns the stored outcome, and nothing a
+ * repeat's `work` did is kept (an implementation may run it and roll it back, as
+ * `MysqlCommandLedger` does when it finds the id taken). When `work` throws, nothing is stored
+ * and nothing it did is kept.
  *
  * @throws {RequestIdConflictError} when the id was stored with another fingerprint
  */
 export interface CommandLedger {
   /**
    * Runs `work` once for `entry.requestId` and stores its outcome with it; a stored id returns
-   * its outcome with `replayed: true` and does not run `work`.
+   * its outcome with `replayed: true` and keeps nothing of `work`.
    *
    * @throws {RequestIdConflictError} when the id was stored with another fingerprint
    */
