@@ -16,6 +16,7 @@
  * the Nth mail. Each run uses its own database, topics and group, removed at the end.
  *
  * Usage: deno run -A scripts/bench_notify.ts [alerts=2000] [partitions=12]
+ *        deno run -A scripts/bench_notify.ts --sweep 10x32,16x32   (SMTP_POOL_SIZE x NOTIFIER_CONCURRENCY)
  * (the internal modes `--ceiling` and `--seed` are the child processes of rows (b) and (c)).
  */
 import { cpuUsage } from "node:process";
@@ -385,6 +386,35 @@ export function notifyTable(r: NotifyBenchResult): string {
   ].join("\n");
 }
 
+/**
+ * Rows (a) and (b) for each `POOLxCONCURRENCY` of `combos` (e.g. `"16x32"`: SMTP_POOL_SIZE 16,
+ * NOTIFIER_CONCURRENCY 32; the ceiling sender uses the same pool), as a markdown table.
+ */
+export async function sweepTable(combos: string[], alerts = 2000): Promise<string> {
+  const lines = [
+    "| SMTP_POOL_SIZE | NOTIFIER_CONCURRENCY | (a) first → last | (a) mails/s | (a) CPU per mail | (b) ceiling, same pool | (a) rate vs (b) |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const combo of combos) {
+    const [pool, concurrency] = combo.split("x");
+    const r = await benchNotify({
+      alerts,
+      seedMails: 0,
+      notifierEnv: { SMTP_POOL_SIZE: pool!, NOTIFIER_CONCURRENCY: concurrency! },
+    });
+    const a = r.notifier;
+    const cpu = a.cpuS === undefined ? "—" : `${((a.cpuS * 1000) / (a.mails - 1)).toFixed(2)} ms`;
+    lines.push(
+      `| ${pool} | ${concurrency} | ${a.firstToLastS.toFixed(2)} s | ${
+        Math.round((a.mails - 1) / a.firstToLastS)
+      } | ${cpu} | ${r.ceiling.firstToLastS.toFixed(2)} s | ${
+        ((r.ceiling.firstToLastS / a.firstToLastS) * 100).toFixed(0)
+      } % |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 // ---- child process modes -------------------------------------------------------------------
 
 /** Row (b): sends `n` prepared alert mails through a pool of `pool` connections to `port`. */
@@ -445,6 +475,9 @@ if (import.meta.main) {
     await new Promise(() => {}); // the bench stops this process once it counted the mails
   } else if (mode === "--seed") {
     await _seedNotifier(rest[0]!, rest[1]!, Number(rest[2]));
+  } else if (mode === "--sweep") {
+    console.log(await sweepTable((rest[0] ?? "4x32,10x32,16x32,10x16,10x64").split(",")));
+    Deno.exit(0);
   } else {
     const alerts = Number(Deno.args[0] ?? 2000);
     const partitions = Number(Deno.args[1] ?? 12);
