@@ -193,10 +193,12 @@ const _RETRY_MAX_MS = 5_000;
  * {@linkcode BatchingProducer.send} resolves only after Kafka acknowledged the record (written
  * to at least `min.insync.replicas` replicas) and rejects when its batch failed after retries
  * (e.g. NotEnoughReplicas when too few replicas are in sync). A failed batch goes back to the
- * head of its partition's queue and waits its backoff (300 ms, doubling, at most 5 s); kafkajs
- * fails a whole request for one partition's error, so every batch of that request is sent
- * again: a batch that the broker had stored is then stored twice (at-least-once; the consumers
- * tolerate repeats), and `send` reports the offset of the acknowledged copy.
+ * head of its partition's queue and waits its backoff (300 ms, doubling, at most 5 s). When the
+ * broker answered, only the partitions it refused are sent again (the others are acked at their
+ * offsets, although kafkajs reports the request as failed); when no answer came (timeout, lost
+ * connection), every batch of the request is sent again, and one the broker had stored is then
+ * stored twice (at-least-once, as with one batch per request; the consumers tolerate repeats):
+ * `send` reports the offset of the acknowledged copy.
  *
  * Idempotence is off by default, decided by test. kafkajs's idempotent producer (experimental)
  * survived a leader SIGKILL under load here with no loss, duplicate or reordering (issue #598's
