@@ -17,6 +17,7 @@
  *
  * Usage: deno run -A scripts/bench_notify.ts [alerts=2000] [partitions=12]
  *        deno run -A scripts/bench_notify.ts --sweep 10x32,16x32   (SMTP_POOL_SIZE x NOTIFIER_CONCURRENCY)
+ *        deno run -A scripts/bench_notify.ts --profile DIR [alerts]  (row a under --cpu-prof)
  * (the internal modes `--ceiling` and `--seed` are the child processes of rows (b) and (c)).
  */
 import { cpuUsage } from "node:process";
@@ -52,6 +53,11 @@ export interface NotifyBenchOptions {
   notifierEnv?: Record<string, string>;
   /** Pool of the ceiling sender (row b); default the notifier's SMTP_POOL_SIZE or 10. */
   ceilingPool?: number;
+  /**
+   * Profile row (a): the notifier runs with `--cpu-prof-dir=<profileDir> --cpu-prof-md` and writes
+   * its V8 CPU profile (and a markdown summary: hot functions by self time) there when it exits.
+   */
+  profileDir?: string;
   /**
    * Mails the seed-style baseline (row c) sends before it is stopped; its time for all alerts
    * is projected from its rate. Default 200 (at ~110 ms a mail, all 2,000 would take ~4 min); 0
@@ -110,7 +116,13 @@ export async function benchNotify(options: NotifyBenchOptions = {}): Promise<Not
   const pool = Number(options.notifierEnv?.SMTP_POOL_SIZE ?? 10);
   const run = await prepareNotifyRun(n, partitions);
   try {
-    const notifier = await _notifierRow(run, options.notifierEnv ?? {});
+    const notifier = await _notifierRow(
+      run,
+      options.notifierEnv ?? {},
+      options.profileDir === undefined
+        ? []
+        : [`--cpu-prof-dir=${options.profileDir}`, "--cpu-prof-md"],
+    );
     const ceiling = await _childRow(
       run,
       `(b) sink ceiling: pooled sender, ${options.ceilingPool ?? pool} connections`,
@@ -268,6 +280,7 @@ async function _waitForMails(
 async function _notifierRow(
   run: NotifyRun,
   extraEnv: Record<string, string>,
+  denoFlags: string[],
 ): Promise<{ row: NotifyBenchRow; sinkCpuS: number }> {
   run.stamps.length = 0;
   const env = {
@@ -279,7 +292,7 @@ async function _notifierRow(
     METRICS_ADDR: "off",
     ...extraEnv,
   };
-  const notifier = new ServiceProcess("notifier", env);
+  const notifier = new ServiceProcess("notifier", env, [], { denoFlags });
   let joined = 0;
   notifier.onLine = (line) => {
     if (!joined && line.includes('"consumer joined"')) joined = performance.now();
@@ -475,6 +488,12 @@ if (import.meta.main) {
     await new Promise(() => {}); // the bench stops this process once it counted the mails
   } else if (mode === "--seed") {
     await _seedNotifier(rest[0]!, rest[1]!, Number(rest[2]));
+  } else if (mode === "--profile") {
+    const profileDir = rest[0] ?? "bench/profile";
+    const result = await benchNotify({ alerts: Number(rest[1] ?? 2000), profileDir, seedMails: 0 });
+    console.log(notifyTable(result));
+    console.log(`\nCPU profile of the notifier (row a) in ${profileDir}/ (*.cpuprofile, *.md)`);
+    Deno.exit(0);
   } else if (mode === "--sweep") {
     console.log(await sweepTable((rest[0] ?? "4x32,10x32,16x32,10x16,10x64").split(",")));
     Deno.exit(0);
