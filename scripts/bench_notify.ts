@@ -58,6 +58,8 @@ export interface NotifyBenchOptions {
    * its V8 CPU profile (and a markdown summary: hot functions by self time) there when it exits.
    */
   profileDir?: string;
+  /** Extra `deno run` flags of the notifier (row a), e.g. `["--v8-flags=--max-semi-space-size=16"]`. */
+  notifierDenoFlags?: string[];
   /**
    * Mails the seed-style baseline (row c) sends before it is stopped; its time for all alerts
    * is projected from its rate. Default 200 (at ~110 ms a mail, all 2,000 would take ~4 min); 0
@@ -119,9 +121,12 @@ export async function benchNotify(options: NotifyBenchOptions = {}): Promise<Not
     const notifier = await _notifierRow(
       run,
       options.notifierEnv ?? {},
-      options.profileDir === undefined
-        ? []
-        : [`--cpu-prof-dir=${options.profileDir}`, "--cpu-prof-md"],
+      [
+        ...(options.notifierDenoFlags ?? []),
+        ...(options.profileDir === undefined
+          ? []
+          : [`--cpu-prof-dir=${options.profileDir}`, "--cpu-prof-md"]),
+      ],
     );
     const ceiling = await _childRow(
       run,
