@@ -61,6 +61,8 @@ export class MailCap {
   readonly #store: MailCapStore;
   readonly #max: number;
   readonly #now: () => Date;
+  // States read ahead by `prefetch`, kept equal to the store by this cap's own writes.
+  readonly #primed = new Map<string, MailCapState | undefined>();
 
   /** Takes the store, the hourly maximum (0: off) and an optional clock. */
   constructor(options: MailCapOptions) {
@@ -93,7 +95,7 @@ export class MailCap {
     if (!this.enabled) {
       return { send: true, heldBack: 0, state: { windowStart: now, sent: 0, heldBack: 0 } };
     }
-    const stored = await this.#store.get(email);
+    const stored = this.#primed.has(email) ? this.#primed.get(email) : await this.#store.get(email);
     const state: MailCapState = !stored || now.getTime() - stored.windowStart.getTime() >= _HOUR_MS
       ? { windowStart: now, sent: 0, heldBack: stored?.heldBack ?? 0 }
       : stored;
@@ -101,7 +103,7 @@ export class MailCap {
       return { send: true, heldBack: state.heldBack, state };
     }
     const heldBack = state.heldBack + 1;
-    await this.#store.put(email, { ...state, heldBack });
+    await this.#put(email, { ...state, heldBack });
     return { send: false, heldBack };
   }
 
@@ -112,10 +114,38 @@ export class MailCap {
   async sent(email: string, decision: MailCapDecision & { send: true }): Promise<void> {
     if (!this.enabled) return;
     const { state } = decision;
-    await this.#store.put(email, {
+    await this.#put(email, {
       windowStart: state.windowStart,
       sent: state.sent + 1,
       heldBack: Math.max(0, state.heldBack - decision.heldBack),
     });
+  }
+
+  /**
+   * Reads the states of `emails` ahead, in one go (one statement for a chunk of alerts with a
+   * batching store), for the `admit` calls that follow; this cap's own writes keep them current,
+   * a failed write drops them. Only for recipients whose alerts this process alone handles until
+   * {@linkcode MailCap.forget} (the notifier's consumer: one partition per recipient).
+   */
+  async prefetch(emails: readonly string[]): Promise<void> {
+    if (!this.enabled) return;
+    const unique = [...new Set(emails)];
+    const states = await Promise.all(unique.map((email) => this.#store.get(email)));
+    unique.forEach((email, i) => this.#primed.set(email, states[i]));
+  }
+
+  /** Drops what {@linkcode MailCap.prefetch} read for `emails`. */
+  forget(emails: readonly string[]): void {
+    for (const email of emails) this.#primed.delete(email);
+  }
+
+  async #put(email: string, state: MailCapState): Promise<void> {
+    try {
+      await this.#store.put(email, state);
+    } catch (err) {
+      this.#primed.delete(email); // the store may or may not hold it: read it again next time
+      throw err;
+    }
+    if (this.#primed.has(email)) this.#primed.set(email, state);
   }
 }

@@ -106,19 +106,25 @@ export class Notifier {
 
   /**
    * Reads in one go whether the alerts among `messages` were recorded already (one statement
-   * for a chunk of messages instead of one per alert), for their {@linkcode Notifier.handle}
-   * calls to use. An answer is used once; a redelivered duplicate handled after its first copy
+   * for a chunk of messages instead of one per alert), and their recipients' mail-cap states
+   * ({@linkcode MailCap.prefetch}), for their {@linkcode Notifier.handle} calls to use. An answer is used once; a redelivered duplicate handled after its first copy
    * reads the record again. Call {@linkcode Notifier.forget} with the same messages afterwards.
    */
   async prefetch(messages: readonly NotifierMessage[]): Promise<void> {
-    const ids = messages.flatMap((m) => (isConfirmationMessage(m) ? [] : [m.alert_id]));
-    const sent = await Promise.all(ids.map((id) => this.#sentLog.wasSent(id)));
+    const alerts = messages.flatMap((m) => (isConfirmationMessage(m) ? [] : [m]));
+    const ids = alerts.map((m) => m.alert_id);
+    const [sent] = await Promise.all([
+      Promise.all(ids.map((id) => this.#sentLog.wasSent(id))),
+      this.#cap?.prefetch(alerts.map((m) => m.email)),
+    ]);
     ids.forEach((id, i) => this.#known.set(id, sent[i]!));
   }
 
   /** Drops the unused answers of {@linkcode Notifier.prefetch} for `messages`. */
   forget(messages: readonly NotifierMessage[]): void {
-    for (const m of messages) if (!isConfirmationMessage(m)) this.#known.delete(m.alert_id);
+    const alerts = messages.flatMap((m) => (isConfirmationMessage(m) ? [] : [m]));
+    for (const m of alerts) this.#known.delete(m.alert_id);
+    this.#cap?.forget(alerts.map((m) => m.email));
   }
 
   /**

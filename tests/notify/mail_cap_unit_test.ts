@@ -86,3 +86,34 @@ Deno.test("withHeldBackNote() tells the count in the subject, the text and the H
   assert.match(noted.html, /And 7 more alerts held back[^<]*<\/p>\n<\/body>/);
   assert.match(withHeldBackNote(mail, 1, 20).subject, /\(and 1 more alert held back\)$/);
 });
+
+Deno.test("MailCap.prefetch() reads each address once and decides exactly as without it, its own writes kept current; a failed write is read again", async () => {
+  const plain = cap(3);
+  const primed = cap(3);
+  let gets = 0;
+  const get = primed.store.get.bind(primed.store);
+  primed.store.get = (email) => (gets++, get(email));
+  await primed.cap.prefetch(["ann@example.com", "bob@example.com", "ann@example.com"]);
+  assert.equal(gets, 2);
+  for (let i = 0; i < 6; i++) {
+    for (const email of ["ann@example.com", "bob@example.com"]) {
+      assert.deepEqual(await mailOne(primed.cap, email), await mailOne(plain.cap, email));
+    }
+  }
+  assert.equal(gets, 2, "no read after the prefetch");
+  assert.deepEqual(primed.store.rows, plain.store.rows);
+  // A write that fails leaves the store unknown: the next decision reads it again.
+  const put = primed.store.put.bind(primed.store);
+  primed.store.put = () => Promise.reject(new Error("down"));
+  await assert.rejects(primed.cap.admit("ann@example.com"), /down/);
+  primed.store.put = put;
+  primed.store.rows.set("ann@example.com", {
+    ...primed.store.rows.get("ann@example.com")!,
+    heldBack: 40,
+  });
+  assert.equal((await primed.cap.admit("ann@example.com")).heldBack, 41);
+  assert.equal(gets, 3);
+  primed.cap.forget(["bob@example.com"]);
+  await primed.cap.admit("bob@example.com");
+  assert.equal(gets, 4, "forgotten: read from the store");
+});
