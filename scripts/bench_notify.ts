@@ -15,7 +15,7 @@
  * Row (a) also gives the time from the consumer's group join (its "consumer joined" log line) to
  * the Nth mail. Each run uses its own database, topics and group, removed at the end.
  *
- * Usage: deno run -A scripts/bench_notify.ts [alerts=2000] [partitions=12]
+ * Usage: deno run -A scripts/bench_notify.ts [alerts=2000] [partitions=to-notifier's default, 30]
  *        deno run -A scripts/bench_notify.ts --sweep 10x32,16x32   (SMTP_POOL_SIZE x NOTIFIER_CONCURRENCY)
  *        deno run -A scripts/bench_notify.ts --profile DIR [alerts]  (row a under --cpu-prof)
  * (the internal modes `--ceiling` and `--seed` are the child processes of rows (b) and (c)).
@@ -37,6 +37,7 @@ import {
 } from "../core/mod.ts";
 import { DEFAULT_KAFKA_BROKERS } from "../core/config/common_config.ts";
 import { migrate } from "../core/mysql/migrations.ts";
+import { DEFAULT_TO_NOTIFIER_PARTITIONS } from "../core/services/kafka_admin_config.ts";
 import { ServiceProcess } from "./service_process.ts";
 import { SmtpCatcher } from "./smtp_catcher.ts";
 
@@ -47,7 +48,7 @@ const SERVER = Deno.env.get("TEST_MYSQL_URL") ?? "mysql://root@127.0.0.1:3306";
 export interface NotifyBenchOptions {
   /** Alerts (and mails) per row; default 2000. */
   alerts?: number;
-  /** Partitions of the bench's to-notifier topic; default 12. */
+  /** Partitions of the bench's to-notifier topic; default to-notifier's (kafka-admin's). */
   partitions?: number;
   /** Extra environment of the notifier (row a), e.g. `{ SMTP_POOL_SIZE: "8" }`. */
   notifierEnv?: Record<string, string>;
@@ -114,7 +115,7 @@ export function benchAlerts(n: number, runId: string): AlertMessage[] {
  */
 export async function benchNotify(options: NotifyBenchOptions = {}): Promise<NotifyBenchResult> {
   const n = options.alerts ?? 2000;
-  const partitions = options.partitions ?? 12;
+  const partitions = options.partitions ?? DEFAULT_TO_NOTIFIER_PARTITIONS;
   const pool = Number(options.notifierEnv?.SMTP_POOL_SIZE ?? 10);
   const run = await prepareNotifyRun(n, partitions);
   try {
@@ -504,7 +505,7 @@ if (import.meta.main) {
     Deno.exit(0);
   } else {
     const alerts = Number(Deno.args[0] ?? 2000);
-    const partitions = Number(Deno.args[1] ?? 12);
+    const partitions = Number(Deno.args[1] ?? DEFAULT_TO_NOTIFIER_PARTITIONS);
     const result = await benchNotify({ alerts, partitions });
     console.log(notifyTable(result));
     console.log(

@@ -21,6 +21,7 @@ import { DEFAULT_KAFKA_BROKERS } from "../core/config/common_config.ts";
 import { migrate } from "../core/mysql/migrations.ts";
 import { DEFAULT_TO_NOTIFIER_PARTITIONS } from "../core/services/kafka_admin_config.ts";
 import { ServiceProcess } from "./service_process.ts";
+import { cpuSnapshot, cpuSpent, describeCpu } from "./cpu_account.ts";
 import { SmtpCatcher } from "./smtp_catcher.ts";
 
 const ALERTS = Number(Deno.args[0] ?? 10_000);
@@ -35,6 +36,8 @@ export interface PipelineResult {
   totalSeconds: number;
   evaluationMs: number;
   firstMailSeconds: number;
+  /** CPU seconds per process group from the update produced to the last mail accepted. */
+  cpu: [string, number][];
 }
 
 export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
@@ -125,20 +128,29 @@ export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
         at: new Date().toISOString(),
       })),
     };
+    const named = new Map([
+      [alertSystem.child.pid, "alert system"],
+      [notifier.child.pid, "notifier"],
+      [Deno.pid, "benchmark (SMTP server)"],
+    ]);
+    const cpu0 = cpuSnapshot(named);
     const t0 = performance.now();
     await producer.send(toAlert, { key: "update", value: JSON.stringify(update) });
     await producer.close();
     const evaluated = JSON.parse(await alertSystem.waitForLine(/update evaluated/, 120_000));
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       allMailed.promise,
-      new Promise((_, reject) =>
-        setTimeout(
+      new Promise((_, reject) => {
+        timer = setTimeout(
           () => reject(new Error(`only ${catcher!.messages.length} of ${n} mails in 180 s`)),
           180_000,
-        )
-      ),
-    ]);
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const cpu = cpuSpent(cpu0, cpuSnapshot(named));
     return {
+      cpu,
       alerts: Number(evaluated.alerts),
       mails: catcher.messages.length,
       totalSeconds: (lastMail - t0) / 1000,
@@ -160,16 +172,27 @@ export async function benchPipeline(n = ALERTS): Promise<PipelineResult> {
 
 export function pipelineTable(r: PipelineResult): string {
   return [
-    "| breached thresholds | alerts published | mails accepted | alert system (evaluate + publish all) | first mail | total | emails/s |",
-    "|---:|---:|---:|---:|---:|---:|---:|",
+    "| breached thresholds | alerts published | mails accepted | alert system (evaluate + publish all) | first mail | total | goal | emails/s |",
+    "|---:|---:|---:|---:|---:|---:|---|---:|",
     `| ${r.alerts.toLocaleString("en")} | ${r.alerts.toLocaleString("en")} | ${
       r.mails.toLocaleString("en")
     } | ${(r.evaluationMs / 1000).toFixed(1)} s | ${r.firstMailSeconds.toFixed(1)} s | ${
       r.totalSeconds.toFixed(1)
-    } s | ${(r.mails / r.totalSeconds).toFixed(0)} |`,
+    } s | ≤ 6 s: ${r.totalSeconds <= 6 ? "met" : "missed"} | ${
+      (r.mails / r.totalSeconds).toFixed(0)
+    } |`,
   ].join("\n");
 }
 
+/** Where the CPU of the run went, for the text under the table. */
+export function pipelineCpu(r: PipelineResult): string {
+  return `CPU from the update produced to the last mail accepted: ${
+    describeCpu(r.cpu, r.totalSeconds)
+  }.`;
+}
+
 if (import.meta.main) {
-  console.log(pipelineTable(await benchPipeline()));
+  const result = await benchPipeline();
+  console.log(pipelineTable(result));
+  console.log(`\n${pipelineCpu(result)}`);
 }
