@@ -218,20 +218,31 @@ export function grpcLoadTable(rows: readonly GrpcLoadRow[], concurrency = 50): s
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const us = (v: number) => Number.isFinite(v) ? `${Math.round(v)} µs` : "–";
   const lines = [
-    `| ${concurrency} calls in flight | calls/s | p50 | p99 | % of echo | server CPU/call | client CPU/call | errors |`,
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${concurrency} calls in flight | calls/s | p50 | p99 | % of echo | goal | server CPU/call | client CPU/call | errors |`,
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|",
   ];
   for (const row of rows) {
     const r = row.result;
     lines.push(
       `| ${row.name} | ${Math.round(r.callsPerSecond).toLocaleString("en-US")} | ${ms(r.p50)} | ${
         ms(r.p99)
-      } | ${(row.ofEcho * 100).toFixed(0)} % | ${us(row.serverCpuUsPerCall)} | ${
+      } | ${(row.ofEcho * 100).toFixed(0)} % | ${_goal(row)} | ${us(row.serverCpuUsPerCall)} | ${
         us(row.clientCpuUsPerCall)
       } | ${r.errors} |`,
     );
   }
   return lines.join("\n");
+}
+
+/** The issue's goals: a share of the echo ceiling and p99 < 25 ms. */
+const _GOAL_SHARE = new Map([["GetLatestValue", 0.6], ["RegisterUser", 0.3]]);
+
+function _goal(row: GrpcLoadRow): string {
+  const share = _GOAL_SHARE.get(row.name);
+  if (share === undefined) return "—";
+  const rate = row.ofEcho >= share ? "met" : "missed";
+  const p99 = row.result.p99 < 25 ? "met" : "missed";
+  return `≥ ${share * 100} % ${rate}; p99 < 25 ms ${p99}`;
 }
 
 async function _echoServer(): Promise<void> {
