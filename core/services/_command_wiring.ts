@@ -15,7 +15,7 @@ import { MysqlCommandLedger } from "../mysql/mysql_command_ledger.ts";
 import type { MysqlDatabase } from "../mysql/mysql_database.ts";
 import { startConsent } from "./_consent_wiring.ts";
 import type { HostedService } from "./grpc_service_host.ts";
-import type { UserServerConfig } from "./user_server.ts";
+import type { UserServerConfig } from "./user_server_config.ts";
 
 /** The running command side: the service to host, the public link port, and `stop`. */
 export interface CommandPart {
