@@ -3,6 +3,8 @@ import { Kafka, logLevel as KafkaLogLevel } from "kafkajs";
 import type { KafkaConfig, LogEntry, SASLOptions } from "kafkajs";
 import type { KafkaSecurity } from "../config/security_config.ts";
 import type { Logger } from "../log/logger.ts";
+// Stops kafkajs's request queues from re-arming a 1 ms timer forever (see the module).
+import "./request_queue_timer.ts";
 
 /** Options of {@linkcode createKafkaClient}. */
 export interface KafkaClientOptions {
