@@ -3,6 +3,10 @@
 const _SIGNIFICANT = 8;
 const _MAX_DECIMALS = 20;
 const _formats = new Map<number, Intl.NumberFormat>();
+// Texts of recent values (a cycle mails the same prices and thresholds to many users): working out
+// a value's decimals and formatting it costs ~10 µs; emptied when it reaches _MAX_TEXTS.
+const _texts = new Map<number, string>();
+const _MAX_TEXTS = 4096;
 
 /**
  * Writes a price at its own precision: at least 2 decimals, and as many more as its first 8
@@ -20,8 +24,20 @@ const _formats = new Map<number, Intl.NumberFormat>();
  * ```
  */
 export function formatPrice(value: number, currency?: string): string {
-  const text = Number.isFinite(value) ? _format(value).format(value) : String(value);
+  const text = Number.isFinite(value) ? _text(value) : String(value);
   return currency ? `${text} ${currency}` : text;
+}
+
+function _text(value: number): string {
+  // -0 is not cached: a Map holds it and 0 as one key, and it is written "-0.00".
+  if (value === 0) return _format(value).format(value);
+  let text = _texts.get(value);
+  if (text === undefined) {
+    if (_texts.size >= _MAX_TEXTS) _texts.clear();
+    text = _format(value).format(value);
+    _texts.set(value, text);
+  }
+  return text;
 }
 
 function _format(value: number): Intl.NumberFormat {
