@@ -177,3 +177,30 @@ Deno.test("SmtpMailer rejects a non-SMTP URL and refuses to send once closed", a
     (e) => e instanceof MailSendError && !e.retriable && /closed/.test(e.message),
   );
 });
+
+Deno.test("SmtpMailer's pooled sender puts on the wire the bytes of nodemailer's raw path", async () => {
+  await using catcher = await SmtpCatcher.start();
+  const from = "tickerwatch <alerts@tickerwatch.test>";
+  await using pooled = new SmtpMailer({ url: catcher.url(), from, ...FAST });
+  await using single = new SmtpMailer({ url: catcher.url(), from, pool: false, ...FAST });
+  const rendered = renderAlertEmail(ALERT);
+  // Lines that the connection must dot-stuff, and one without a final newline.
+  const mail = {
+    ...rendered,
+    messageId: "<a-1@tickerwatch>",
+    text: `${rendered.text}.\n..two dots\n.`,
+    headers: { "List-Unsubscribe": "<https://example.com/u?t=x>" },
+  };
+  await pooled.send(mail);
+  await single.send(mail);
+  const [a, b] = await catcher.waitForMessages(2);
+  const normalize = (raw: string) => {
+    const boundary = /boundary="([^"]+)"/.exec(raw)![1]!;
+    return raw.replaceAll(boundary, "BOUNDARY").replace(/^Date: .*$/m, "Date: D");
+  };
+  assert.equal(a!.from, b!.from);
+  assert.deepEqual(a!.to, b!.to);
+  assert.equal(normalize(a!.raw), normalize(b!.raw));
+  assert.ok(a!.raw.includes("\r\n.\r\n..two dots\r\n."), a!.raw);
+  assert.equal(parseMessage(a!.raw).headers.get("message-id"), "<a-1@tickerwatch>");
+});
