@@ -118,6 +118,9 @@ export interface DlqValue {
   parkedAt: string;
 }
 
+// Strict UTF-8 (invalid bytes throw); without `stream` a decode keeps no state, so one serves all.
+const _UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 type _Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /**
@@ -364,7 +367,7 @@ export class ConsumerRunner<T> {
     if (message.value === null) return { ok: false, reason: "empty value" };
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(message.value));
+      json = JSON.parse(_UTF8.decode(message.value));
     } catch (err) {
       return { ok: false, reason: `invalid JSON: ${_describe(err)}` };
     }
@@ -420,7 +423,7 @@ function _original(value: Uint8Array | null): Pick<DlqValue, "original" | "origi
   if (value === null) return { original: null, originalEncoding: "utf8" };
   try {
     return {
-      original: new TextDecoder("utf-8", { fatal: true }).decode(value),
+      original: _UTF8.decode(value),
       originalEncoding: "utf8",
     };
   } catch {
