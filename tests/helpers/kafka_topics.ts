@@ -2,7 +2,7 @@
  * `withKafkaTopics`: topics with random names on the real cluster, created with replication
  * factor 3 (and their `.dlq` topic when asked) and deleted when the test ends.
  */
-import type { Admin, Kafka } from "kafkajs";
+import type { Admin, Kafka, KafkaMessage } from "kafkajs";
 import { dlqTopicOf, type TopicSpec } from "../../core/mod.ts";
 import { ensureTopics } from "../../core/kafka/topic_admin.ts";
 import {
@@ -11,6 +11,7 @@ import {
   ensureKafkaCluster,
   randomName,
   testKafka,
+  waitFor,
 } from "../_kafka.ts";
 
 /** One topic to create: its name is `<prefix>-<random>`. */
@@ -84,4 +85,26 @@ export async function withKafkaTopics<T>(
 ): Promise<T> {
   await using topics = await kafkaTopics(requests, options);
   return await body(topics);
+}
+
+/** Reads every record of `topic` (all partitions) from the beginning. */
+export async function readAll(kafka: Kafka, topic: string, expected: number): Promise<
+  { partition: number; message: KafkaMessage }[]
+> {
+  const consumer = kafka.consumer({ groupId: randomName("g-read") });
+  const got: { partition: number; message: KafkaMessage }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ partition, message }) => {
+        got.push({ partition, message });
+        return Promise.resolve();
+      },
+    });
+    await waitFor(() => got.length >= expected, { timeoutMs: 30_000, what: `${expected} records` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return got;
 }

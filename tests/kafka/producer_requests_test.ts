@@ -5,7 +5,7 @@
  * partitions it leads.
  */
 import assert from "node:assert/strict";
-import type { Admin, Kafka, KafkaMessage } from "kafkajs";
+import type { Admin } from "kafkajs";
 import {
   BatchingProducer,
   type BatchReport,
@@ -24,29 +24,7 @@ import {
   waitFor,
   waitHealthy,
 } from "../_kafka.ts";
-import { withKafkaTopics } from "../helpers/kafka_topics.ts";
-
-/** Reads every record of `topic` (all partitions) from the beginning. */
-async function readAll(kafka: Kafka, topic: string, expected: number): Promise<
-  { partition: number; message: KafkaMessage }[]
-> {
-  const consumer = kafka.consumer({ groupId: randomName("g-read") });
-  const got: { partition: number; message: KafkaMessage }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        got.push({ partition, message });
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => got.length >= expected, { timeoutMs: 30_000, what: `${expected} records` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
-}
+import { readAll, withKafkaTopics } from "../helpers/kafka_topics.ts";
 
 /** Leader node id of each partition of `topic`, and `host:port` → node id of the brokers. */
 async function leadersOf(admin: Admin, topic: string) {

@@ -1,30 +1,7 @@
 import assert from "node:assert/strict";
-import type { Kafka, KafkaMessage } from "kafkajs";
 import { BatchingProducer, type BatchReport, recordBytes } from "../../core/mod.ts";
-import { clusterScript, randomName, waitFor, waitHealthy } from "../_kafka.ts";
-import { withKafkaTopics } from "../helpers/kafka_topics.ts";
-
-/** Reads every record of `topic` (all partitions) from the beginning. */
-async function readAll(kafka: Kafka, topic: string, expected: number): Promise<
-  { partition: number; message: KafkaMessage }[]
-> {
-  const consumer = kafka.consumer({ groupId: randomName("g-read") });
-  const got: { partition: number; message: KafkaMessage }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        got.push({ partition, message });
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => got.length >= expected, { timeoutMs: 30_000, what: `${expected} records` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
-}
+import { clusterScript, waitFor, waitHealthy } from "../_kafka.ts";
+import { readAll, withKafkaTopics } from "../helpers/kafka_topics.ts";
 
 Deno.test("recordBytes() counts the UTF-8 bytes of key, value and headers", () => {
   assert.equal(recordBytes({ key: "ab", value: "é", headers: { h: "xyz" } }), 2 + 2 + 1 + 3);
