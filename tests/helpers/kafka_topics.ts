@@ -3,7 +3,7 @@
  * factor 3 (and their `.dlq` topic when asked) and deleted when the test ends.
  */
 import type { Admin, Kafka, KafkaMessage } from "kafkajs";
-import { dlqTopicOf, type TopicSpec } from "../../core/mod.ts";
+import { dlqTopicOf, recordBytes, type TopicSpec } from "../../core/mod.ts";
 import { ensureTopics } from "../../core/kafka/topic_admin.ts";
 import {
   connectAdmin,
@@ -107,4 +107,22 @@ export async function readAll(kafka: Kafka, topic: string, expected: number): Pr
     await consumer.disconnect();
   }
   return got;
+}
+
+/**
+ * The bytes (as {@linkcode recordBytes} counts them) of each record batch the broker stored, by
+ * `partition/firstOffset`, from records read with {@linkcode readAll}.
+ */
+export function storedBatchBytes(
+  stored: { partition: number; message: KafkaMessage }[],
+): Map<string, number> {
+  const perBatch = new Map<string, number>();
+  for (const { partition, message } of stored) {
+    const { firstOffset } =
+      (message as unknown as { batchContext: { firstOffset: string } }).batchContext;
+    const id = `${partition}/${firstOffset}`;
+    const bytes = recordBytes({ key: message.key, value: message.value ?? new Uint8Array() });
+    perBatch.set(id, (perBatch.get(id) ?? 0) + bytes);
+  }
+  return perBatch;
 }

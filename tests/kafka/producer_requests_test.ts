@@ -10,7 +10,6 @@ import {
   BatchingProducer,
   type BatchReport,
   type ProduceRequestEvent,
-  recordBytes,
   type RecordPosition,
   type RequestReport,
 } from "../../core/mod.ts";
@@ -24,7 +23,7 @@ import {
   waitFor,
   waitHealthy,
 } from "../_kafka.ts";
-import { readAll, withKafkaTopics } from "../helpers/kafka_topics.ts";
+import { readAll, storedBatchBytes, withKafkaTopics } from "../helpers/kafka_topics.ts";
 
 /** Leader node id of each partition of `topic`, and `host:port` → node id of the brokers. */
 async function leadersOf(admin: Admin, topic: string) {
@@ -122,14 +121,7 @@ Deno.test(
       // per key kept; every record at the offset send() reported.
       const stored = await readAll(kafka, topic, records.length);
       assert.equal(stored.length, records.length);
-      const perBatch = new Map<string, number>();
-      for (const { partition, message } of stored) {
-        const { firstOffset } =
-          (message as unknown as { batchContext: { firstOffset: string } }).batchContext;
-        const id = `${partition}/${firstOffset}`;
-        const bytes = recordBytes({ key: message.key, value: message.value ?? new Uint8Array() });
-        perBatch.set(id, (perBatch.get(id) ?? 0) + bytes);
-      }
+      const perBatch = storedBatchBytes(stored);
       for (const [id, bytes] of perBatch) assert.ok(bytes <= 500, `stored batch ${id}: ${bytes}`);
       assert.equal(perBatch.size, batches.length);
       const at = new Map(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BatchingProducer, type BatchReport, recordBytes } from "../../core/mod.ts";
 import { clusterScript, waitFor, waitHealthy } from "../_kafka.ts";
-import { readAll, withKafkaTopics } from "../helpers/kafka_topics.ts";
+import { readAll, storedBatchBytes, withKafkaTopics } from "../helpers/kafka_topics.ts";
 
 Deno.test("recordBytes() counts the UTF-8 bytes of key, value and headers", () => {
   assert.equal(recordBytes({ key: "ab", value: "é", headers: { h: "xyz" } }), 2 + 2 + 1 + 3);
@@ -45,14 +45,7 @@ Deno.test(
 
       // The broker's view: group records by the record batch they were stored in.
       const stored = await readAll(kafka, topic, records.length + 1);
-      const perBatch = new Map<string, number>();
-      for (const { partition, message } of stored) {
-        const { firstOffset } =
-          (message as unknown as { batchContext: { firstOffset: string } }).batchContext;
-        const id = `${partition}/${firstOffset}`;
-        const bytes = recordBytes({ key: message.key, value: message.value ?? new Uint8Array() });
-        perBatch.set(id, (perBatch.get(id) ?? 0) + bytes);
-      }
+      const perBatch = storedBatchBytes(stored);
       for (const [id, bytes] of perBatch) {
         assert.ok(
           bytes <= 500 || bytes === recordBytes(big),
